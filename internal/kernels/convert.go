@@ -132,3 +132,5 @@ func DequantizeQ8_0(dst []float32, src []byte) {
 		}
 	}
 }
+
+func float32frombits(b uint32) float32 { return math.Float32frombits(b) }

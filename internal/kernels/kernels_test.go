@@ -1,0 +1,309 @@
+package kernels
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// Shapes that are and are not multiples of every vector width, plus GPT-2's.
+var testRows = []int{1, 7, 15, 16, 17, 63, 64, 65, 129}
+var testCols = []int{1, 7, 15, 16, 17, 31, 32, 33, 63, 64, 96, 768, 3072}
+
+// randMatrix makes a rows×cols matrix of type t and its exact values.
+func randMatrix(rng *rand.Rand, t DType, rows, cols int) (Matrix, []float64) {
+	v := make([]float32, rows*cols)
+	for i := range v {
+		v[i] = float32(rng.NormFloat64())
+	}
+	var m Matrix
+	switch t {
+	case F32:
+		m = FromF32(rows, cols, v)
+	case F16, BF16:
+		u := make([]uint16, len(v))
+		for i, x := range v {
+			if t == F16 {
+				u[i] = F32ToF16(x)
+			} else {
+				u[i] = F32ToBF16(x)
+			}
+		}
+		m = Matrix{Type: t, Rows: rows, Cols: cols, U16: u}
+	case Q8_0:
+		q := make([]byte, rows*cols/Q8Block*Q8BlockBytes)
+		QuantizeQ8_0(q, v)
+		m = Matrix{Type: t, Rows: rows, Cols: cols, Q8: q}
+	}
+	exact := make([]float64, rows*cols)
+	row := make([]float32, cols)
+	for r := 0; r < rows; r++ {
+		m.Row(row, r)
+		for c, x := range row {
+			exact[r*cols+c] = float64(x)
+		}
+	}
+	return m, exact
+}
+
+func randVec(rng *rand.Rand, n int) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(rng.NormFloat64())
+	}
+	return v
+}
+
+const guard = float32(-12345.678)
+
+// guarded returns a slice of n values with guard values on both sides
+// in the backing array, and a check that they are untouched.
+func guarded(n int) ([]float32, func(t *testing.T)) {
+	buf := make([]float32, n+32)
+	for i := range buf {
+		buf[i] = guard
+	}
+	out := buf[16 : 16+n : 16+n]
+	return out, func(t *testing.T) {
+		t.Helper()
+		for i := 0; i < 16; i++ {
+			if buf[i] != guard || buf[16+n+i] != guard {
+				t.Fatalf("write outside the output (guard %d)", i)
+			}
+		}
+	}
+}
+
+// checkClose compares got with the float64 reference, within a bound
+// scaled by the magnitude of the terms summed.
+func checkClose(t *testing.T, what string, got []float32, want, scale []float64) {
+	t.Helper()
+	for i := range want {
+		tol := 2e-5*scale[i] + 1e-6
+		if d := math.Abs(float64(got[i]) - want[i]); !(d <= tol) {
+			t.Fatalf("%s: [%d] = %v, want %v (|diff| %g > %g)", what, i, got[i], want[i], d, tol)
+		}
+	}
+}
+
+func reference(w []float64, x []float32, bias []float32, rows, n, k int) (want, scale []float64) {
+	want = make([]float64, rows*n)
+	scale = make([]float64, rows*n)
+	for t := 0; t < rows; t++ {
+		for r := 0; r < n; r++ {
+			var s, a float64
+			if bias != nil {
+				s, a = float64(bias[r]), math.Abs(float64(bias[r]))
+			}
+			for c := 0; c < k; c++ {
+				p := w[r*k+c] * float64(x[t*k+c])
+				s += p
+				a += math.Abs(p)
+			}
+			want[t*n+r], scale[t*n+r] = s, a
+		}
+	}
+	return
+}
+
+var allTypes = []DType{F32, F16, BF16, Q8_0}
+
+func TestGemvKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, v := range Variants() {
+		for _, typ := range allTypes {
+			for _, rows := range testRows {
+				for _, cols := range testCols {
+					if typ == Q8_0 && cols%Q8Block != 0 {
+						continue
+					}
+					m, exact := randMatrix(rng, typ, rows, cols)
+					x := randVec(rng, cols)
+					dst, check := guarded(rows)
+					switch typ {
+					case F32:
+						v.GemvF32(dst, m.F32, x)
+					case F16:
+						v.GemvF16(dst, m.U16, x)
+					case BF16:
+						v.GemvBF16(dst, m.U16, x)
+					case Q8_0:
+						v.GemvQ8(dst, m.Q8, x)
+					}
+					check(t)
+					want, scale := reference(exact, x, nil, 1, rows, cols)
+					checkClose(t, fmt.Sprintf("%s gemv %v %dx%d", v.Name, typ, rows, cols), dst, want, scale)
+				}
+			}
+		}
+	}
+}
+
+func TestMicroKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, v := range Variants() {
+		for _, k := range []int{1, 2, 7, 16, 17, 64, 768} {
+			a := randVec(rng, k*v.MR)
+			b := randVec(rng, k*v.NR)
+			bias := randVec(rng, v.NR)
+			ldc := v.NR + 3
+			c, check := guarded(v.MR * ldc)
+			v.Micro(k, a, b, bias, c, ldc)
+			check(t)
+			for i := 0; i < v.MR; i++ {
+				for j := 0; j < v.NR; j++ {
+					s, sc := float64(bias[j]), math.Abs(float64(bias[j]))
+					for p := 0; p < k; p++ {
+						s += float64(a[p*v.MR+i]) * float64(b[p*v.NR+j])
+						sc += math.Abs(float64(a[p*v.MR+i]) * float64(b[p*v.NR+j]))
+					}
+					checkClose(t, fmt.Sprintf("%s micro k=%d [%d,%d]", v.Name, k, i, j), c[i*ldc+j:i*ldc+j+1], []float64{s}, []float64{sc})
+				}
+				for j := v.NR; j < ldc && i < v.MR-1; j++ {
+					if c[i*ldc+j] != guard {
+						t.Fatalf("%s micro wrote past NR in row %d", v.Name, i)
+					}
+				}
+			}
+		}
+	}
+}
+
+// The threaded drivers, for every variant and type, against the float64
+// reference; and the same bits at 1 and 2 threads.
+func TestMatMul(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	pools := []*Pool{NewPool(1), NewPool(2), NewPool(3)}
+	defer func() {
+		for _, p := range pools {
+			p.Close()
+		}
+	}()
+	shapes := []struct{ rows, n, k int }{
+		{1, 1, 32}, {1, 7, 64}, {3, 17, 96}, {4, 16, 32}, {5, 33, 768}, {13, 65, 64}, {17, 130, 160}, {64, 96, 768}, {2, 50257, 64},
+	}
+	for _, v := range Variants() {
+		for _, typ := range allTypes {
+			for _, s := range shapes {
+				m, exact := randMatrix(rng, typ, s.n, s.k)
+				x := randVec(rng, s.rows*s.k)
+				bias := randVec(rng, s.n)
+				want, scale := reference(exact, x, bias, s.rows, s.n, s.k)
+				var first []float32
+				for pi, pool := range pools {
+					mm := NewMatMul(v, pool, s.rows, s.k)
+					for _, mode := range []string{"gemv", "gemm"} {
+						dst, check := guarded(s.rows * s.n)
+						if mode == "gemv" {
+							mm.Gemv(dst, x, m, bias, s.rows)
+						} else {
+							mm.Gemm(dst, x, m, bias, s.rows)
+						}
+						check(t)
+						name := fmt.Sprintf("%s %s %v rows=%d n=%d k=%d threads=%d", v.Name, mode, typ, s.rows, s.n, s.k, pool.Threads())
+						checkClose(t, name, dst, want, scale)
+						if mode == "gemm" {
+							if pi == 0 {
+								first = append([]float32(nil), dst...)
+							} else {
+								for i := range dst {
+									if math.Float32bits(dst[i]) != math.Float32bits(first[i]) {
+										t.Fatalf("%s: differs from 1 thread at %d", name, i)
+									}
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestVectorKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, v := range Variants() {
+		for _, n := range []int{1, 2, 7, 15, 16, 17, 31, 63, 64, 65, 100, 768, 1025, 50257} {
+			a, b := randVec(rng, n), randVec(rng, n)
+			var want, scale float64
+			for i := range a {
+				want += float64(a[i]) * float64(b[i])
+				scale += math.Abs(float64(a[i]) * float64(b[i]))
+			}
+			checkClose(t, fmt.Sprintf("%s dot n=%d", v.Name, n), []float32{v.Dot(a, b)}, []float64{want}, []float64{scale})
+
+			y, check := guarded(n)
+			copy(y, a)
+			v.Axpy(y, 0.37, b)
+			check(t)
+			for i := range y {
+				w := float64(a[i]) + 0.37*float64(b[i])
+				if math.Abs(float64(y[i])-w) > 1e-6*(1+math.Abs(w)) {
+					t.Fatalf("%s axpy n=%d [%d]: %v want %v", v.Name, n, i, y[i], w)
+				}
+			}
+
+			// softmax of logits with a wide range, as attention and sampling see
+			s, check := guarded(n)
+			for i := range s {
+				s[i] = float32(rng.NormFloat64() * 8)
+			}
+			orig := append([]float32(nil), s...)
+			v.Softmax(s)
+			check(t)
+			mx := math.Inf(-1)
+			for _, x := range orig {
+				mx = math.Max(mx, float64(x))
+			}
+			var sum float64
+			for _, x := range orig {
+				sum += math.Exp(float64(x) - mx)
+			}
+			for i, x := range orig {
+				w := math.Exp(float64(x)-mx) / sum
+				if math.Abs(float64(s[i])-w) > 2e-6*w+1e-9 {
+					t.Fatalf("%s softmax n=%d [%d]: %v want %v", v.Name, n, i, s[i], w)
+				}
+			}
+
+			g, check := guarded(n)
+			for i := range g {
+				g[i] = float32(rng.NormFloat64() * 4)
+			}
+			in := append([]float32(nil), g...)
+			v.Gelu(g)
+			check(t)
+			for i, x := range in {
+				u := float64(x)
+				w := 0.5 * u * (1 + math.Tanh(0.7978845608028654*(u+0.044715*u*u*u)))
+				if math.Abs(float64(g[i])-w) > 2e-6*(1+math.Abs(w)) {
+					t.Fatalf("%s gelu(%v) = %v want %v", v.Name, x, g[i], w)
+				}
+			}
+		}
+	}
+}
+
+func TestMatrixViews(t *testing.T) {
+	raw := make([]byte, 4*6)
+	for i := 0; i < 6; i++ {
+		binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(float32(i)))
+	}
+	m, err := NewMatrix(F32, 2, 3, raw)
+	if err != nil || m.F32[4] != 4 {
+		t.Fatal(m, err)
+	}
+	if _, err := NewMatrix(F32, 2, 4, raw); err == nil {
+		t.Fatal("size mismatch accepted")
+	}
+	if _, err := NewMatrix(Q8_0, 1, 48, make([]byte, 51)); err == nil {
+		t.Fatal("partial q8_0 block accepted")
+	}
+	row := make([]float32, 3)
+	m.Slice(1, 2).Row(row, 0)
+	if row[0] != 3 || row[2] != 5 {
+		t.Fatal(row)
+	}
+}

@@ -1,0 +1,162 @@
+package kernels
+
+import (
+	"encoding/binary"
+	"math"
+)
+
+// The generic variant: plain Go, the reference every assembly kernel is
+// tested against, and the code path of the purego build.
+var generic = &Variant{
+	Name:     "generic",
+	GemvF32:  gemvF32Generic,
+	GemvF16:  gemvF16Generic,
+	GemvBF16: gemvBF16Generic,
+	GemvQ8:   gemvQ8Generic,
+	MR:       4,
+	NR:       4,
+	Micro:    microGeneric,
+	Dot:      dotGeneric,
+	Axpy:     axpyGeneric,
+	Softmax:  softmaxGeneric,
+	Gelu:     geluGeneric,
+}
+
+func dotGeneric(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+func axpyGeneric(y []float32, alpha float32, x []float32) {
+	x = x[:len(y)]
+	for i := range y {
+		y[i] += alpha * x[i]
+	}
+}
+
+func gemvF32Generic(dst []float32, w []float32, x []float32) {
+	k := len(x)
+	for r := range dst {
+		dst[r] = dotGeneric(w[r*k:(r+1)*k], x)
+	}
+}
+
+func gemvF16Generic(dst []float32, w []uint16, x []float32) {
+	k := len(x)
+	for r := range dst {
+		row := w[r*k : (r+1)*k]
+		var s0, s1, s2, s3 float32
+		i := 0
+		for ; i+4 <= k; i += 4 {
+			s0 += f16Table[row[i]] * x[i]
+			s1 += f16Table[row[i+1]] * x[i+1]
+			s2 += f16Table[row[i+2]] * x[i+2]
+			s3 += f16Table[row[i+3]] * x[i+3]
+		}
+		for ; i < k; i++ {
+			s0 += f16Table[row[i]] * x[i]
+		}
+		dst[r] = (s0 + s1) + (s2 + s3)
+	}
+}
+
+func gemvBF16Generic(dst []float32, w []uint16, x []float32) {
+	k := len(x)
+	for r := range dst {
+		row := w[r*k : (r+1)*k]
+		var s0, s1 float32
+		i := 0
+		for ; i+2 <= k; i += 2 {
+			s0 += math.Float32frombits(uint32(row[i])<<16) * x[i]
+			s1 += math.Float32frombits(uint32(row[i+1])<<16) * x[i+1]
+		}
+		for ; i < k; i++ {
+			s0 += math.Float32frombits(uint32(row[i])<<16) * x[i]
+		}
+		dst[r] = s0 + s1
+	}
+}
+
+func gemvQ8Generic(dst []float32, w []byte, x []float32) {
+	k := len(x)
+	rb := k / Q8Block * Q8BlockBytes
+	for r := range dst {
+		row := w[r*rb : (r+1)*rb]
+		var sum float32
+		for b := 0; b < k/Q8Block; b++ {
+			blk := row[b*Q8BlockBytes : (b+1)*Q8BlockBytes]
+			xs := x[b*Q8Block : (b+1)*Q8Block]
+			var s0, s1 float32
+			for i := 0; i < Q8Block; i += 2 {
+				s0 += float32(int8(blk[2+i])) * xs[i]
+				s1 += float32(int8(blk[3+i])) * xs[i+1]
+			}
+			sum += f16Table[binary.LittleEndian.Uint16(blk)] * (s0 + s1)
+		}
+		dst[r] = sum
+	}
+}
+
+// microGeneric is the 4×4 register tile in Go.
+func microGeneric(k int, a, b, bias, c []float32, ldc int) {
+	var acc [4][4]float32
+	a = a[:k*4]
+	b = b[:k*4]
+	for p := 0; p < k; p++ {
+		ap := a[p*4 : p*4+4]
+		bp := b[p*4 : p*4+4]
+		for i := 0; i < 4; i++ {
+			ai := ap[i]
+			acc[i][0] += ai * bp[0]
+			acc[i][1] += ai * bp[1]
+			acc[i][2] += ai * bp[2]
+			acc[i][3] += ai * bp[3]
+		}
+	}
+	for i := 0; i < 4; i++ {
+		row := c[i*ldc : i*ldc+4]
+		for j := 0; j < 4; j++ {
+			row[j] = bias[j] + acc[i][j]
+		}
+	}
+}
+
+func softmaxGeneric(x []float32) {
+	if len(x) == 0 {
+		return
+	}
+	m := x[0]
+	for _, v := range x {
+		m = max(m, v)
+	}
+	var sum float64
+	for i, v := range x {
+		e := float32(math.Exp(float64(v - m)))
+		x[i] = e
+		sum += float64(e)
+	}
+	inv := float32(1 / sum)
+	for i := range x {
+		x[i] *= inv
+	}
+}
+
+// geluGeneric is gelu_new: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+func geluGeneric(x []float32) {
+	const c = 0.7978845608028654 // √(2/π)
+	for i, v := range x {
+		u := float64(v)
+		x[i] = float32(0.5 * u * (1 + math.Tanh(c*(u+0.044715*u*u*u))))
+	}
+}

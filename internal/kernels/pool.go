@@ -1,0 +1,142 @@
+package kernels
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// Job is work split over a range of indices. Run is called with disjoint
+// [lo, hi) ranges that together cover the whole range, and the index of the
+// calling worker (0..Threads-1) so that a job can keep per-worker scratch.
+// A job's result must not depend on how the range is split: that is what
+// makes every thread count give bit-identical output.
+type Job interface {
+	Run(worker, lo, hi int)
+}
+
+// Pool runs jobs on a fixed set of goroutines. Workers spin briefly
+// between jobs, because a forward pass hands out a few hundred jobs per
+// token and waking a parked goroutine costs microseconds each time.
+type Pool struct {
+	threads int
+	mu      sync.Mutex // one job at a time
+
+	job    Job
+	n      int64
+	grain  int64
+	next   atomic.Int64
+	gen    atomic.Uint64 // bumped to start a job
+	wake   []chan struct{}
+	parked []atomic.Bool
+	active atomic.Int32 // workers still inside the current job
+	quit   atomic.Bool
+}
+
+// NewPool starts threads-1 workers (the caller of Run is the last one).
+func NewPool(threads int) *Pool {
+	if threads < 1 {
+		threads = 1
+	}
+	p := &Pool{threads: threads, wake: make([]chan struct{}, threads), parked: make([]atomic.Bool, threads)}
+	for w := 1; w < threads; w++ {
+		p.wake[w] = make(chan struct{}, 1)
+		go p.worker(w)
+	}
+	return p
+}
+
+// Threads is the number of goroutines that run a job.
+func (p *Pool) Threads() int { return p.threads }
+
+// Close stops the workers.
+func (p *Pool) Close() {
+	p.quit.Store(true)
+	for w := 1; w < p.threads; w++ {
+		select {
+		case p.wake[w] <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Run calls job.Run over [0, n) in pieces of a multiple of grain and
+// returns when all are done.
+func (p *Pool) Run(n, grain int, job Job) {
+	if n <= 0 {
+		return
+	}
+	if grain < 1 {
+		grain = 1
+	}
+	if p.threads == 1 || n <= grain {
+		job.Run(0, 0, n)
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	// Pieces of about a quarter of a thread's share balance load when a
+	// core is busy with something else, at little cost per piece.
+	piece := (n + 4*p.threads - 1) / (4 * p.threads)
+	piece = (piece + grain - 1) / grain * grain
+	p.job, p.n, p.grain = job, int64(n), int64(piece)
+	p.next.Store(0)
+	p.active.Store(int32(p.threads - 1))
+	p.gen.Add(1)
+	for w := 1; w < p.threads; w++ {
+		if p.parked[w].Load() {
+			select {
+			case p.wake[w] <- struct{}{}:
+			default:
+			}
+		}
+	}
+	p.work(0)
+	for p.active.Load() != 0 {
+		spinPause()
+	}
+	p.job = nil
+}
+
+func (p *Pool) work(worker int) {
+	for {
+		lo := p.next.Add(p.grain) - p.grain
+		if lo >= p.n {
+			return
+		}
+		p.job.Run(worker, int(lo), int(min(lo+p.grain, p.n)))
+	}
+}
+
+const spinRounds = 20000
+
+func (p *Pool) worker(w int) {
+	// Generation 0 is the pool's start: a job started before this goroutine
+	// first runs still counts as new to it.
+	seen := uint64(0)
+	for {
+		spins := 0
+		for p.gen.Load() == seen {
+			if p.quit.Load() {
+				return
+			}
+			spins++
+			if spins < spinRounds {
+				spinPause()
+				continue
+			}
+			// Park until woken; re-check after announcing, so that a job
+			// started in between is not missed.
+			p.parked[w].Store(true)
+			if p.gen.Load() != seen || p.quit.Load() {
+				p.parked[w].Store(false)
+				continue
+			}
+			<-p.wake[w]
+			p.parked[w].Store(false)
+			spins = 0
+		}
+		seen = p.gen.Load()
+		p.work(w)
+		p.active.Add(-1)
+	}
+}

@@ -1,0 +1,53 @@
+package kernels
+
+import (
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+type countJob struct{ hits []atomic.Int32 }
+
+func (j *countJob) Run(_, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		j.hits[i].Add(1)
+	}
+}
+
+// Every index is run exactly once, for many jobs in a row, including with
+// pauses long enough for the workers to park and with GOMAXPROCS 1.
+func TestPoolCoversEachIndexOnce(t *testing.T) {
+	for _, procs := range []int{1, 2} {
+		old := runtime.GOMAXPROCS(procs)
+		for _, threads := range []int{1, 2, 3, 5} {
+			p := NewPool(threads)
+			for round := 0; round < 300; round++ {
+				n := 1 + round%97
+				j := &countJob{hits: make([]atomic.Int32, n)}
+				p.Run(n, 1+round%4, j)
+				for i := range j.hits {
+					if j.hits[i].Load() != 1 {
+						t.Fatalf("procs %d threads %d round %d: index %d run %d times", procs, threads, round, i, j.hits[i].Load())
+					}
+				}
+				if round%50 == 0 {
+					time.Sleep(5 * time.Millisecond)
+				}
+			}
+			p.Close()
+		}
+		runtime.GOMAXPROCS(old)
+	}
+}
+
+// A job started right after NewPool, before its workers have run, must
+// still be seen by them.
+func TestPoolJobBeforeWorkersStart(t *testing.T) {
+	for i := 0; i < 200; i++ {
+		p := NewPool(3)
+		j := &countJob{hits: make([]atomic.Int32, 64)}
+		p.Run(64, 1, j)
+		p.Close()
+	}
+}

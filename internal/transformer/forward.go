@@ -1,0 +1,152 @@
+package transformer
+
+import "math"
+
+// Mode says which kind of matrix product a pass uses.
+type Mode int
+
+const (
+	// Prefill runs many rows through cache-blocked matrix products.
+	Prefill Mode = iota
+	// Decode runs one row per sequence through matrix-vector products,
+	// reading each weight once per pass.
+	Decode
+)
+
+// Forward runs rows through the model, in order: each row's key and value
+// enter its sequence's cache at its position, and its query attends to
+// positions 0..Pos of that sequence (rows of one sequence must come in
+// position order; earlier positions must be cached or in this pass).
+// Logits of the rows marked Logits are left in s.Logits, in row order.
+//
+// This is GPT-2 as the paper draws it: token and position embeddings, then
+// per block x += attn(ln_1(x)) and x += mlp(ln_2(x)), then ln_f and the
+// output projection tied to the token embeddings.
+func (s *State) Forward(rows []Row, mode Mode) error {
+	if err := s.checkRows(rows); err != nil {
+		return err
+	}
+	m, c := s.m, s.m.Config
+	n, e := len(rows), c.NEmbd
+	x := s.x[:n*e]
+	s.embed(rows, x)
+	for l := range m.blocks {
+		b := &m.blocks[l]
+		h := s.h[:n*e]
+		s.layerNorm(h, x, b.ln1G, b.ln1B, n)
+		s.matmul(s.qkv[:n*3*e], h, b.qkv, n, mode)
+		s.attention(rows, l)
+		s.matmul(s.tmp[:n*e], s.att[:n*e], b.proj, n, mode)
+		addInPlace(x, s.tmp[:n*e])
+		s.layerNorm(h, x, b.ln2G, b.ln2B, n)
+		up := s.up[:n*c.NInner]
+		s.matmul(up, h, b.fc, n, mode)
+		s.gelu(up)
+		s.matmul(s.tmp[:n*e], up, b.fcProj, n, mode)
+		addInPlace(x, s.tmp[:n*e])
+	}
+	s.logRows = s.logRows[:0]
+	for i, r := range rows {
+		if r.Logits {
+			s.logRows = append(s.logRows, i)
+		}
+	}
+	k := len(s.logRows)
+	if k == 0 {
+		return nil
+	}
+	final := s.final[:k*e]
+	for j, i := range s.logRows {
+		copy(final[j*e:(j+1)*e], x[i*e:(i+1)*e])
+	}
+	s.layerNorm(final, final, m.lnfG, m.lnfB, k)
+	logits := s.Logits[:k*c.VocabSize]
+	if mode == Decode {
+		s.mm.Gemv(logits, final, m.out, nil, k)
+	} else {
+		s.mm.Gemm(logits, final, m.out, nil, k)
+	}
+	return nil
+}
+
+// LogitsRow returns the logits of the i-th row asked for in the last Forward.
+func (s *State) LogitsRow(i int) []float32 {
+	v := s.m.Config.VocabSize
+	return s.Logits[i*v : (i+1)*v]
+}
+
+func (s *State) embed(rows []Row, x []float32) {
+	e := s.m.Config.NEmbd
+	for i, r := range rows {
+		xi := x[i*e : (i+1)*e]
+		s.m.wte.Row(xi, r.Token)
+		pos := s.m.wpe[r.Pos*e : (r.Pos+1)*e]
+		for j := range xi {
+			xi[j] += pos[j]
+		}
+	}
+}
+
+func (s *State) matmul(dst, x []float32, l linear, n int, mode Mode) {
+	if mode == Decode {
+		s.mm.Gemv(dst, x, l.w, l.b, n)
+	} else {
+		s.mm.Gemm(dst, x, l.w, l.b, n)
+	}
+}
+
+func addInPlace(x, y []float32) {
+	y = y[:len(x)]
+	for i := range x {
+		x[i] += y[i]
+	}
+}
+
+// layerNorm normalises each of n rows of x into dst (which may be x):
+// (x - mean) / sqrt(var + eps) · g + b, with biased variance as PyTorch.
+func (s *State) layerNorm(dst, x, g, b []float32, n int) {
+	j := &s.normJob
+	j.dst, j.x, j.g, j.b, j.e, j.eps = dst, x, g, b, s.m.Config.NEmbd, float64(s.m.Config.Eps)
+	s.m.pool.Run(n, 8, j)
+}
+
+type normJob struct {
+	dst, x, g, b []float32
+	e            int
+	eps          float64
+}
+
+func (j *normJob) Run(_, lo, hi int) {
+	e := j.e
+	for r := lo; r < hi; r++ {
+		x := j.x[r*e : (r+1)*e]
+		var sum float64
+		for _, v := range x {
+			sum += float64(v)
+		}
+		mean := sum / float64(e)
+		var ss float64
+		for _, v := range x {
+			d := float64(v) - mean
+			ss += d * d
+		}
+		inv := 1 / math.Sqrt(ss/float64(e)+j.eps)
+		dst := j.dst[r*e : (r+1)*e]
+		for i, v := range x {
+			dst[i] = float32((float64(v)-mean)*inv)*j.g[i] + j.b[i]
+		}
+	}
+}
+
+func (s *State) gelu(x []float32) {
+	j := &s.geluJob
+	j.x, j.f = x, s.m.kernels.Gelu
+	s.m.pool.Run(len(x), 1024, j)
+}
+
+type geluJob struct {
+	x []float32
+	f func([]float32)
+}
+
+func (j *geluJob) Run(_, lo, hi int) { j.f(j.x[lo:hi]) }

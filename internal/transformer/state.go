@@ -1,0 +1,121 @@
+package transformer
+
+import (
+	"fmt"
+
+	"gpt2/internal/kernels"
+)
+
+// State is the running memory of up to Seqs sequences: their KV caches
+// and every buffer a forward pass needs, allocated once so that decoding
+// allocates nothing per token. A State is used by one goroutine at a time.
+type State struct {
+	m         *Model
+	seqs      int
+	capacity  int // positions per sequence
+	maxRows   int
+	maxLogits int
+
+	// KV cache: [seq][layer][head][pos][headDim], so that attention reads
+	// each head's keys and values contiguously.
+	k, v []float32
+
+	x, h, att, tmp []float32 // rows × embd
+	qkv            []float32 // rows × 3·embd
+	up             []float32 // rows × inner
+	final          []float32 // logit rows × embd
+	// Logits holds one row of vocabulary logits per row asked for in the
+	// last Forward, in the order asked.
+	Logits []float32
+
+	mm      *kernels.MatMul
+	attJob  attentionJob
+	normJob normJob
+	geluJob geluJob
+	logRows []int
+}
+
+// Row is one token of one sequence to run through the model.
+type Row struct {
+	Seq, Pos, Token int
+	Logits          bool // compute this position's logits
+}
+
+// NewState makes room for seqs sequences of up to capacity positions each
+// (at most the model's context), forward passes of up to maxRows rows, and
+// logits for up to maxLogits rows at a time.
+func (m *Model) NewState(seqs, capacity, maxRows, maxLogits int) *State {
+	c := m.Config
+	capacity = min(max(capacity, 1), c.NCtx)
+	maxRows = max(maxRows, 1)
+	maxLogits = min(max(maxLogits, 1), maxRows)
+	s := &State{m: m, seqs: seqs, capacity: capacity, maxRows: maxRows, maxLogits: maxLogits}
+	kv := seqs * c.NLayer * capacity * c.NEmbd
+	s.k = make([]float32, kv)
+	s.v = make([]float32, kv)
+	e := c.NEmbd
+	s.x = make([]float32, maxRows*e)
+	s.h = make([]float32, maxRows*e)
+	s.att = make([]float32, maxRows*e)
+	s.tmp = make([]float32, maxRows*e)
+	s.qkv = make([]float32, maxRows*3*e)
+	s.up = make([]float32, maxRows*c.NInner)
+	s.final = make([]float32, maxLogits*e)
+	s.Logits = make([]float32, maxLogits*c.VocabSize)
+	s.mm = kernels.NewMatMul(m.kernels, m.pool, maxRows, max(e, c.NInner))
+	s.attJob.init(s)
+	s.logRows = make([]int, 0, maxLogits)
+	return s
+}
+
+// Capacity is the number of positions each sequence can hold.
+func (s *State) Capacity() int { return s.capacity }
+
+// MaxRows is the most rows one Forward takes.
+func (s *State) MaxRows() int { return s.maxRows }
+
+// MaxLogits is the most rows one Forward can return logits for.
+func (s *State) MaxLogits() int { return s.maxLogits }
+
+// Seqs is the number of sequences the state holds.
+func (s *State) Seqs() int { return s.seqs }
+
+// kvOffset is where (seq, layer, head, pos) starts in the caches.
+func (s *State) kvOffset(seq, layer, head, pos int) int {
+	c := s.m.Config
+	d := c.HeadDim()
+	return (((seq*c.NLayer+layer)*c.NHead+head)*s.capacity + pos) * d
+}
+
+// CopySeq copies the first n cached positions of sequence src to dst, so
+// that several samples of one prompt share one prefill.
+func (s *State) CopySeq(dst, src, n int) {
+	c := s.m.Config
+	d := c.HeadDim()
+	for l := 0; l < c.NLayer; l++ {
+		for h := 0; h < c.NHead; h++ {
+			a, b := s.kvOffset(src, l, h, 0), s.kvOffset(dst, l, h, 0)
+			copy(s.k[b:b+n*d], s.k[a:a+n*d])
+			copy(s.v[b:b+n*d], s.v[a:a+n*d])
+		}
+	}
+}
+
+func (s *State) checkRows(rows []Row) error {
+	if len(rows) > s.maxRows {
+		return fmt.Errorf("transformer: %d rows in one pass, room for %d", len(rows), s.maxRows)
+	}
+	n := 0
+	for _, r := range rows {
+		if r.Seq < 0 || r.Seq >= s.seqs || r.Pos < 0 || r.Pos >= s.capacity || r.Token < 0 || r.Token >= s.m.Config.VocabSize {
+			return fmt.Errorf("transformer: row %+v is outside the state (%d sequences, %d positions, %d tokens)", r, s.seqs, s.capacity, s.m.Config.VocabSize)
+		}
+		if r.Logits {
+			n++
+		}
+	}
+	if n > s.maxLogits {
+		return fmt.Errorf("transformer: logits for %d rows asked, room for %d", n, s.maxLogits)
+	}
+	return nil
+}
