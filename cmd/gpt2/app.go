@@ -118,13 +118,13 @@ Every flag is also a configuration key: flag > environment GPT2_<KEY> > config f
 	f := root.PersistentFlags()
 	g := &a.global
 	f.StringVar(&g.model, "model", "small", "model: a .gguf file, a Hugging Face directory, small|medium|large|xl, or owner/name[@revision]")
-	f.IntVar(&g.threads, "threads", runtime.NumCPU(), "threads for the model's matrix work")
+	f.IntVar(&g.threads, "threads", defaultThreads(), "threads for the model's matrix work (default: the usable cores)")
 	f.StringVar(&g.cacheDir, "cache-dir", "", "model cache (default $XDG_CACHE_HOME/gpt2, else ~/.cache/gpt2)")
 	f.BoolVar(&g.offline, "offline", false, "use only models already on this machine")
 	f.StringVar(&g.config, "config", "", "config file, YAML, TOML or JSON (default $XDG_CONFIG_HOME/gpt2/config.yaml when present)")
 	f.BoolVarP(&g.quiet, "quiet", "q", false, "no progress output")
 	f.BoolVarP(&g.verbose, "verbose", "v", false, "progress and timing on stderr")
-	root.AddCommand(a.tokenizeCommand(), a.convertCommand())
+	root.AddCommand(a.generateCommand(), a.scoreCommand(), a.tokenizeCommand(), a.convertCommand())
 	return root
 }
 
@@ -141,3 +141,6 @@ func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
+
+// defaultThreads is the number of cores this process may use.
+func defaultThreads() int { return runtime.NumCPU() }

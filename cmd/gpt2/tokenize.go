@@ -188,6 +188,14 @@ func jsonText(line []byte) (string, error) {
 	return *obj.Text, nil
 }
 
+// writeJSONIndent writes v as indented JSON, for people to read.
+func writeJSONIndent(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
 // writeJSONLine writes v as one line of JSON, with <, > and & left as they
 // are (token text like "<|endoftext|>" should read as itself).
 func writeJSONLine(w io.Writer, v any) {
