@@ -361,7 +361,7 @@ func TestScore(t *testing.T) {
 					t.Fatalf("%s: [%d] %v want %v", p.Name, i, s.Logprobs[i], want[i])
 				}
 			}
-			if math.Abs(s.TotalLogprob-total) > 1e-2 || (len(want) > 0 && math.Abs(*s.Perplexity-math.Exp(-total/float64(len(want))))/ *s.Perplexity > 1e-3) {
+			if math.Abs(s.TotalLogprob-total) > 1e-2 || (len(want) > 0 && math.Abs(*s.Perplexity-math.Exp(-total/float64(len(want)))) / *s.Perplexity > 1e-3) {
 				t.Fatalf("%s: total %v ppl %v", p.Name, s.TotalLogprob, s.Perplexity)
 			}
 		}

@@ -108,28 +108,43 @@ func gemvQ8Generic(dst []float32, w []byte, x []float32) {
 	}
 }
 
-// microGeneric is the 4×4 register tile in Go.
+// microGeneric is the 4×4 register tile in Go, with the accumulators in
+// named variables so that the compiler keeps them in registers.
 func microGeneric(k int, a, b, bias, c []float32, ldc int) {
-	var acc [4][4]float32
+	var c00, c01, c02, c03, c10, c11, c12, c13 float32
+	var c20, c21, c22, c23, c30, c31, c32, c33 float32
 	a = a[:k*4]
 	b = b[:k*4]
-	for p := 0; p < k; p++ {
-		ap := a[p*4 : p*4+4]
-		bp := b[p*4 : p*4+4]
-		for i := 0; i < 4; i++ {
-			ai := ap[i]
-			acc[i][0] += ai * bp[0]
-			acc[i][1] += ai * bp[1]
-			acc[i][2] += ai * bp[2]
-			acc[i][3] += ai * bp[3]
-		}
+	for p := 0; p+4 <= len(a); p += 4 {
+		ap := a[p : p+4 : p+4]
+		bp := b[p : p+4 : p+4]
+		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+		a0, a1, a2, a3 := ap[0], ap[1], ap[2], ap[3]
+		c00 += a0 * b0
+		c01 += a0 * b1
+		c02 += a0 * b2
+		c03 += a0 * b3
+		c10 += a1 * b0
+		c11 += a1 * b1
+		c12 += a1 * b2
+		c13 += a1 * b3
+		c20 += a2 * b0
+		c21 += a2 * b1
+		c22 += a2 * b2
+		c23 += a2 * b3
+		c30 += a3 * b0
+		c31 += a3 * b1
+		c32 += a3 * b2
+		c33 += a3 * b3
 	}
-	for i := 0; i < 4; i++ {
-		row := c[i*ldc : i*ldc+4]
-		for j := 0; j < 4; j++ {
-			row[j] = bias[j] + acc[i][j]
-		}
+	store := func(row []float32, x0, x1, x2, x3 float32) {
+		row = row[:4]
+		row[0], row[1], row[2], row[3] = bias[0]+x0, bias[1]+x1, bias[2]+x2, bias[3]+x3
 	}
+	store(c[0:], c00, c01, c02, c03)
+	store(c[ldc:], c10, c11, c12, c13)
+	store(c[2*ldc:], c20, c21, c22, c23)
+	store(c[3*ldc:], c30, c31, c32, c33)
 }
 
 func softmaxGeneric(x []float32) {
