@@ -124,7 +124,7 @@ Every flag is also a configuration key: flag > environment GPT2_<KEY> > config f
 	f.StringVar(&g.config, "config", "", "config file, YAML, TOML or JSON (default $XDG_CONFIG_HOME/gpt2/config.yaml when present)")
 	f.BoolVarP(&g.quiet, "quiet", "q", false, "no progress output")
 	f.BoolVarP(&g.verbose, "verbose", "v", false, "progress and timing on stderr")
-	root.AddCommand(a.generateCommand(), a.scoreCommand(), a.tokenizeCommand(), a.downloadCommand(), a.convertCommand())
+	root.AddCommand(a.generateCommand(), a.scoreCommand(), a.tokenizeCommand(), a.downloadCommand(), a.convertCommand(), a.benchCommand())
 	return root
 }
 

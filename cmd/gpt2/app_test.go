@@ -194,3 +194,18 @@ func TestExampleConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigLists(t *testing.T) {
+	cfg := writeFile(t, "c.yaml", "bench:\n  threads: [1, 2]\n  prompt-tokens: 64\ngenerate:\n  stop: [\"a\", \"b\"]\n")
+	if r := runCLI(t, "", "--config", cfg, "tokenize", "x"); r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	bad := writeFile(t, "b.yaml", "generate:\n  stop: [1, 2]\n")
+	if r := runCLI(t, "", "--config", bad, "generate", "--model", "/nope.gguf", "x"); r.code != 2 || !strings.Contains(r.stderr, `"generate.stop"`) {
+		t.Fatalf("%+v", r)
+	}
+	bad = writeFile(t, "c.yaml", "bench:\n  threads: [one]\n")
+	if r := runCLI(t, "", "--config", bad, "bench", "--random", "small"); r.code != 2 || !strings.Contains(r.stderr, `"bench.threads"`) {
+		t.Fatalf("%+v", r)
+	}
+}

@@ -160,22 +160,36 @@ func setFlagFromConfig(f *pflag.Flag, val any) error {
 	wrong := fmt.Errorf("%v is not a %s", val, typeName(f))
 	if sv, ok := f.Value.(pflag.SliceValue); ok {
 		var items []string
+		scalar := func(it any) (string, bool) {
+			switch x := it.(type) {
+			case string:
+				return x, true
+			case int, int64, uint64, float64:
+				return fmt.Sprint(x), f.Value.Type() != "stringSlice" && f.Value.Type() != "stringArray"
+			}
+			return "", false
+		}
 		switch x := val.(type) {
 		case []any:
 			for _, it := range x {
-				s, ok := it.(string)
+				s, ok := scalar(it)
 				if !ok {
 					return wrong
 				}
 				items = append(items, s)
 			}
-		case string:
-			items = []string{x}
 		default:
-			return wrong
+			s, ok := scalar(x)
+			if !ok {
+				return wrong
+			}
+			items = strings.Split(s, ",")
 		}
 		f.Changed = true
-		return sv.Replace(items)
+		if err := sv.Replace(items); err != nil {
+			return wrong
+		}
+		return nil
 	}
 	var s string
 	switch f.Value.Type() {

@@ -139,3 +139,20 @@ func (m *Model) TensorNames() []string {
 	}
 	return names
 }
+
+// TensorType is the storage type of a tensor (F32 if absent).
+func (m *Model) TensorType(name string) DType {
+	if t, ok := m.Tensors[name]; ok {
+		return t.Type
+	}
+	return F32
+}
+
+// ParamCount is the number of weights (a tied output layer counted once).
+func (m *Model) ParamCount() int64 {
+	var n int64
+	for _, t := range m.Tensors {
+		n += int64(t.Elements())
+	}
+	return n
+}

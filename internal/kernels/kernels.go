@@ -36,6 +36,12 @@ type Variant struct {
 	Softmax func(x []float32)
 	// Gelu applies GPT-2's tanh-approximated GELU in place.
 	Gelu func(x []float32)
+
+	// Probes for the roofline: ReadSum streams b (a multiple of 64 bytes)
+	// and returns a sum of it; FMALoop runs iters rounds of the widest
+	// independent multiply-adds and returns the FLOPs done.
+	ReadSum func(b []byte) uint64
+	FMALoop func(iters int) int64
 }
 
 // registry lists the variants this machine can run, best first.

@@ -307,3 +307,24 @@ func TestMatrixViews(t *testing.T) {
 		t.Fatal(row)
 	}
 }
+
+func TestProbes(t *testing.T) {
+	for _, v := range Variants() {
+		b := make([]byte, 64*100)
+		for i := range b {
+			b[i] = byte(i)
+		}
+		if v.ReadSum(b) != readSumGeneric(b) {
+			t.Errorf("%s: ReadSum differs from the generic sum", v.Name)
+		}
+		if v.FMALoop(1000) <= 0 {
+			t.Errorf("%s: FMALoop did nothing", v.Name)
+		}
+	}
+	if bw := Bandwidth(Generic(), 2, 64<<20); !(bw > 0) {
+		t.Fatal("bandwidth not positive")
+	}
+	if pk := PeakFlops(Generic(), 1); !(pk > 0) {
+		t.Fatal("peak not positive")
+	}
+}

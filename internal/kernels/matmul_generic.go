@@ -20,6 +20,8 @@ var generic = &Variant{
 	Axpy:     axpyGeneric,
 	Softmax:  softmaxGeneric,
 	Gelu:     geluGeneric,
+	ReadSum:  readSumGeneric,
+	FMALoop:  fmaLoopGeneric,
 }
 
 func dotGeneric(a, b []float32) float32 {

@@ -1,0 +1,361 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"gpt2/internal/checkpoint"
+	"gpt2/internal/kernels"
+	"gpt2/internal/transformer"
+)
+
+type benchOptions struct {
+	random       string
+	dtype        string
+	promptTokens []int
+	genTokens    int
+	threads      []int
+	repeat       int
+	format       string
+	kernels      []string
+	bandwidthMiB int
+}
+
+func (a *app) benchCommand() *cobra.Command {
+	var o benchOptions
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure prefill and decode speed against the machine's limits",
+		Long: `Measure the model's prefill speed (tokens/s over --prompt-tokens from an empty cache) and
+decode speed (tokens/s over --gen-tokens after a one-token prompt), as llama-bench does, for
+each --threads value, over --repeat runs (min/median/max). Beside each result: the ceiling
+the hardware allows, from this machine's memory read bandwidth (decode streams every weight
+once per token) and the peak multiply-add rate of the kernels in use (prefill), both measured
+in the same run. Kernel figures: GEMM GFLOP/s and GEMV GB/s for GPT-2's matrix shapes.
+--random builds a model of a standard size with random weights: no download.`,
+		Example: `  gpt2 bench --random small
+  gpt2 bench --random small --dtype q8_0 --threads 1,2 --format json
+  gpt2 bench --model gpt2.f16.gguf --format md`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runBench(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.random, "random", "", "random weights of a standard size instead of --model: small, medium, large or xl")
+	f.StringVar(&o.dtype, "dtype", "", "weight type: f32, f16, bf16 or q8_0 (default f32 with --random, else as stored)")
+	f.IntSliceVar(&o.promptTokens, "prompt-tokens", []int{128, 512}, "prompt lengths for prefill tests")
+	f.IntVar(&o.genTokens, "gen-tokens", 128, "tokens for the decode test")
+	f.IntSliceVar(&o.threads, "threads", nil, "thread counts to test (default 1 and all usable cores)")
+	f.IntVar(&o.repeat, "repeat", 3, "runs of each test")
+	f.StringVar(&o.format, "format", "table", "output: table, md (llama-bench's columns) or json")
+	f.StringSliceVar(&o.kernels, "kernels", nil, "kernel variants for the kernel figures (default: all this machine has; \"none\" skips them)")
+	f.IntVar(&o.bandwidthMiB, "bandwidth-mib", 512, "size of the buffer the bandwidth probe streams")
+	return cmd
+}
+
+// benchRow is one (threads, test) result; kernel figures reuse it.
+type benchRow struct {
+	Model           string  `json:"model"`
+	DType           string  `json:"dtype"`
+	Threads         int     `json:"threads"`
+	Test            string  `json:"test"`
+	Kernels         string  `json:"kernels"`
+	TPSMin          float64 `json:"tps_min,omitempty"`
+	TPSMedian       float64 `json:"tps_median,omitempty"`
+	TPSMax          float64 `json:"tps_max,omitempty"`
+	TPSMean         float64 `json:"tps_mean,omitempty"`
+	TPSStddev       float64 `json:"tps_stddev,omitempty"`
+	GFLOPS          float64 `json:"gflops,omitempty"`
+	GBs             float64 `json:"gbs,omitempty"`
+	CeilingTPS      float64 `json:"ceiling_tps,omitempty"`
+	CeilingFraction float64 `json:"ceiling_fraction"`
+	Ceiling         string  `json:"ceiling"` // what limits: "bandwidth" or "fma"
+	BandwidthGBs    float64 `json:"bandwidth_gbs"`
+	PeakGFLOPS      float64 `json:"peak_gflops"`
+	WeightBytes     int64   `json:"weight_bytes,omitempty"`
+	Params          int64   `json:"params,omitempty"`
+	Runs            int     `json:"runs,omitempty"`
+}
+
+func (o benchOptions) check() error {
+	switch {
+	case o.format != "table" && o.format != "md" && o.format != "json":
+		return usagef("--format: %q is not one of table, md, json", o.format)
+	case o.repeat < 1:
+		return usagef("--repeat: %d is less than 1", o.repeat)
+	case o.genTokens < 0:
+		return usagef("--gen-tokens: %d is negative", o.genTokens)
+	case o.bandwidthMiB < 16:
+		return usagef("--bandwidth-mib: %d is less than 16", o.bandwidthMiB)
+	}
+	for _, n := range o.promptTokens {
+		if n < 1 {
+			return usagef("--prompt-tokens: %d is less than 1", n)
+		}
+	}
+	for _, t := range o.threads {
+		if t < 1 || t > 1024 {
+			return usagef("--threads: %d is not between 1 and 1024", t)
+		}
+	}
+	return nil
+}
+
+func (a *app) runBench(ctx context.Context, o benchOptions) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	if len(o.threads) == 0 {
+		o.threads = []int{1}
+		if n := defaultThreads(); n > 1 {
+			o.threads = append(o.threads, n)
+		}
+	}
+	variants, err := benchVariants(o.kernels)
+	if err != nil {
+		return err
+	}
+	ck, release, name, err := a.benchCheckpoint(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer release()
+	var rows []benchRow
+	for _, threads := range o.threads {
+		m, err := transformer.New(ck, transformer.Options{Threads: threads})
+		if err != nil {
+			return err
+		}
+		v := m.Kernels()
+		bw := kernels.Bandwidth(v, threads, o.bandwidthMiB<<20)
+		peak := kernels.PeakFlops(v, threads)
+		a.verbosef("threads %d: bandwidth %.1f GB/s, peak %.0f GFLOP/s (%s)", threads, bw/1e9, peak/1e9, v.Name)
+		base := benchRow{Model: name, DType: dtypeName(ck), Threads: threads, Kernels: v.Name,
+			BandwidthGBs: bw / 1e9, PeakGFLOPS: peak / 1e9, WeightBytes: m.WeightBytes(), Params: params(ck), Runs: o.repeat}
+		for _, n := range o.promptTokens {
+			r := base
+			r.Test = fmt.Sprintf("pp%d", n)
+			n = min(n, m.Config.NCtx)
+			if err := measure(ctx, &r, o.repeat, n, func() (time.Duration, error) { return m.TimePrefill(n) }); err != nil {
+				m.Close()
+				return err
+			}
+			perToken := m.PrefillFlops(n) / float64(n)
+			r.CeilingTPS = peak / perToken
+			r.CeilingFraction = r.TPSMedian * perToken / peak
+			r.GFLOPS = r.TPSMedian * perToken / 1e9
+			r.Ceiling = "fma"
+			rows = append(rows, r)
+		}
+		if o.genTokens > 0 {
+			r := base
+			r.Test = fmt.Sprintf("tg%d", o.genTokens)
+			if err := measure(ctx, &r, o.repeat, min(o.genTokens, m.Config.NCtx-1), func() (time.Duration, error) { return m.TimeDecode(o.genTokens) }); err != nil {
+				m.Close()
+				return err
+			}
+			wb := float64(m.WeightBytes())
+			r.CeilingTPS = bw / wb
+			r.CeilingFraction = r.TPSMedian * wb / bw
+			r.GBs = r.TPSMedian * wb / 1e9
+			r.Ceiling = "bandwidth"
+			rows = append(rows, r)
+		}
+		m.Close()
+		for _, kv := range variants {
+			rows = append(rows, kernelRows(base, kv, ck, threads, o.promptTokens[0])...)
+		}
+	}
+	w := bufio.NewWriter(a.stdout)
+	switch o.format {
+	case "json":
+		writeJSONIndent(w, rows)
+	case "md":
+		writeBenchMarkdown(w, rows)
+	default:
+		writeBenchTable(w, rows)
+	}
+	return w.Flush()
+}
+
+func measure(ctx context.Context, r *benchRow, repeat, tokens int, run func() (time.Duration, error)) error {
+	if _, err := run(); err != nil { // warm-up: page in the weights, fill the caches
+		return err
+	}
+	var tps []float64
+	for i := 0; i < repeat; i++ {
+		if ctx.Err() != nil {
+			return errInterrupted
+		}
+		d, err := run()
+		if err != nil {
+			return err
+		}
+		tps = append(tps, float64(tokens)/d.Seconds())
+	}
+	slices.Sort(tps)
+	r.TPSMin, r.TPSMax = tps[0], tps[len(tps)-1]
+	r.TPSMedian = tps[len(tps)/2]
+	if len(tps)%2 == 0 {
+		r.TPSMedian = (tps[len(tps)/2-1] + tps[len(tps)/2]) / 2
+	}
+	var sum, sq float64
+	for _, t := range tps {
+		sum += t
+	}
+	r.TPSMean = sum / float64(len(tps))
+	for _, t := range tps {
+		sq += (t - r.TPSMean) * (t - r.TPSMean)
+	}
+	if len(tps) > 1 {
+		r.TPSStddev = math.Sqrt(sq / float64(len(tps)-1))
+	}
+	return nil
+}
+
+// benchCheckpoint is the model to measure: random weights of a standard
+// size, or --model (retyped in memory with --dtype).
+func (a *app) benchCheckpoint(ctx context.Context, o benchOptions) (ck *checkpoint.Model, release func(), name string, err error) {
+	dt := checkpoint.F32
+	if o.dtype != "" {
+		if dt, err = checkpoint.ParseDType(o.dtype); err != nil {
+			return nil, nil, "", usagef("--dtype: %v", err)
+		}
+	}
+	if o.random != "" {
+		cfg, ok := checkpoint.Standard(o.random)
+		if !ok {
+			return nil, nil, "", usagef("--random: %q is not small, medium, large or xl", o.random)
+		}
+		a.verbosef("building a random %s model (%s)", o.random, dt)
+		return checkpoint.Random(cfg, dt, 1), func() {}, "gpt2-" + o.random + " (random)", nil
+	}
+	m, err := a.loadModel(ctx, "")
+	if err != nil {
+		return nil, nil, "", err
+	}
+	m.Model.Close()
+	ck = m.ckpt
+	release = func() { m.ckpt.Close() }
+	if o.dtype != "" {
+		ck, _ = ck.Retyped(dt)
+	}
+	return ck, release, a.global.model, nil
+}
+
+func dtypeName(ck *checkpoint.Model) string {
+	return ck.TensorType(checkpoint.BlockTensor(0, "attn_qkv.weight")).String()
+}
+
+func params(ck *checkpoint.Model) int64 { return ck.ParamCount() }
+
+func benchVariants(names []string) ([]*kernels.Variant, error) {
+	if len(names) == 1 && names[0] == "none" {
+		return nil, nil
+	}
+	if len(names) == 0 {
+		return kernels.Variants(), nil
+	}
+	var out []*kernels.Variant
+	for _, n := range names {
+		v, err := kernels.Lookup(n)
+		if err != nil {
+			return nil, usagef("--kernels: %v", err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// kernelRows measures GEMV and GEMM on GPT-2 small's matrix shapes in the
+// model's weight type.
+func kernelRows(base benchRow, v *kernels.Variant, ck *checkpoint.Model, threads, gemmRows int) []benchRow {
+	var kt kernels.DType
+	switch ck.TensorType(checkpoint.BlockTensor(0, "attn_qkv.weight")) {
+	case checkpoint.F16:
+		kt = kernels.F16
+	case checkpoint.BF16:
+		kt = kernels.BF16
+	case checkpoint.Q8_0:
+		kt = kernels.Q8_0
+	}
+	pool := kernels.NewPool(threads)
+	defer pool.Close()
+	bw := kernels.Bandwidth(v, threads, 256<<20)
+	peak := kernels.PeakFlops(v, threads)
+	var out []benchRow
+	for _, s := range []struct{ in, out int }{{768, 2304}, {768, 3072}, {3072, 768}, {768, 50257}} {
+		w := kernels.RandomMatrix(kt, s.out, s.in, 1)
+		r := base
+		r.Kernels, r.BandwidthGBs, r.PeakGFLOPS = v.Name, bw/1e9, peak/1e9
+		r.WeightBytes, r.Params, r.Runs = 0, 0, 0
+		r.Test = fmt.Sprintf("gemv %dx%d", s.in, s.out)
+		r.GBs = kernels.MeasureGemv(v, pool, w) / 1e9
+		r.CeilingFraction, r.Ceiling = r.GBs/r.BandwidthGBs, "bandwidth"
+		out = append(out, r)
+		r.GBs = 0
+		r.Test = fmt.Sprintf("gemm%d %dx%d", gemmRows, s.in, s.out)
+		r.GFLOPS = kernels.MeasureGemm(v, pool, w, gemmRows) / 1e9
+		r.CeilingFraction, r.Ceiling = r.GFLOPS/r.PeakGFLOPS, "fma"
+		out = append(out, r)
+	}
+	return out
+}
+
+func writeBenchTable(w io.Writer, rows []benchRow) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "model\tdtype\tkernels\tthreads\ttest\tmin\tmedian\tmax\tunit\tceiling\tof ceiling\t")
+	for _, r := range rows {
+		switch {
+		case r.TPSMedian > 0:
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%.1f\t%.1f\t%.1f\ttok/s\t%.1f\t%.0f%%\t\n", r.Model, r.DType, r.Kernels, r.Threads, r.Test, r.TPSMin, r.TPSMedian, r.TPSMax, r.CeilingTPS, 100*r.CeilingFraction)
+		case r.GBs > 0:
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t\t%.1f\t\tGB/s\t%.1f\t%.0f%%\t\n", r.Model, r.DType, r.Kernels, r.Threads, r.Test, r.GBs, r.BandwidthGBs, 100*r.CeilingFraction)
+		default:
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t\t%.1f\t\tGFLOP/s\t%.1f\t%.0f%%\t\n", r.Model, r.DType, r.Kernels, r.Threads, r.Test, r.GFLOPS, r.PeakGFLOPS, 100*r.CeilingFraction)
+		}
+	}
+	tw.Flush()
+	seen := map[int]bool{}
+	for _, r := range rows {
+		if !seen[r.Threads] && r.TPSMedian > 0 {
+			seen[r.Threads] = true
+			fmt.Fprintf(w, "threads %d: memory read bandwidth %.1f GB/s, peak %.0f GFLOP/s (%s); decode ceiling = bandwidth / %.0f MB of weights per token\n",
+				r.Threads, r.BandwidthGBs, r.PeakGFLOPS, r.Kernels, float64(r.WeightBytes)/1e6)
+		}
+	}
+}
+
+// writeBenchMarkdown uses llama-bench's columns, so that results sit side
+// by side with its output, plus the ceiling.
+func writeBenchMarkdown(w io.Writer, rows []benchRow) {
+	fmt.Fprintln(w, "| model | size | params | backend | threads | test | t/s | ceiling t/s | of ceiling |")
+	fmt.Fprintln(w, "| ----- | ---: | -----: | ------- | ------: | ---: | --: | ----------: | ---------: |")
+	for _, r := range rows {
+		if r.TPSMedian == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "| %s %s | %.2f MiB | %.2f M | CPU (%s) | %d | %s | %.2f ± %.2f | %.1f | %.0f%% |\n",
+			r.Model, strings.ToUpper(r.DType), float64(r.WeightBytes)/(1<<20), float64(r.Params)/1e6, r.Kernels, r.Threads, r.Test, r.TPSMean, r.TPSStddev, r.CeilingTPS, 100*r.CeilingFraction)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| kernels | threads | test | result | of ceiling |")
+	fmt.Fprintln(w, "| ------- | ------: | ---- | -----: | ---------: |")
+	for _, r := range rows {
+		switch {
+		case r.GBs > 0 && r.TPSMedian == 0:
+			fmt.Fprintf(w, "| %s %s | %d | %s | %.1f GB/s | %.0f%% |\n", r.Kernels, r.DType, r.Threads, r.Test, r.GBs, 100*r.CeilingFraction)
+		case r.GFLOPS > 0 && r.TPSMedian == 0:
+			fmt.Fprintf(w, "| %s %s | %d | %s | %.1f GFLOP/s | %.0f%% |\n", r.Kernels, r.DType, r.Threads, r.Test, r.GFLOPS, 100*r.CeilingFraction)
+		}
+	}
+}

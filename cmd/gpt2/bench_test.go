@@ -1,0 +1,75 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+)
+
+// The structure and consistency of bench output; never its speed.
+func TestBenchJSON(t *testing.T) {
+	r := runCLI(t, "", "--model", tinyDir+"/tiny-gpt2.llamacpp.gguf", "bench", "--threads", "1,2", "--prompt-tokens", "8,16",
+		"--gen-tokens", "8", "--repeat", "2", "--format", "json", "--kernels", "generic", "--bandwidth-mib", "16")
+	if r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	var rows []benchRow
+	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil {
+		t.Fatal(err)
+	}
+	tests := map[string]bool{}
+	for _, row := range rows {
+		tests[row.Test+"/"+string(rune('0'+row.Threads))] = true
+		if row.Model == "" || row.DType != "f16" || row.Kernels == "" || !(row.BandwidthGBs > 0) || !(row.PeakGFLOPS > 0) {
+			t.Fatalf("incomplete row %+v", row)
+		}
+		if !(row.CeilingFraction > 0) {
+			t.Fatalf("no ceiling fraction: %+v", row)
+		}
+		switch {
+		case strings.HasPrefix(row.Test, "pp") || strings.HasPrefix(row.Test, "tg"):
+			if !(row.TPSMin > 0 && row.TPSMin <= row.TPSMedian && row.TPSMedian <= row.TPSMax) || row.Runs != 2 {
+				t.Fatalf("min/median/max: %+v", row)
+			}
+			if math.Abs(row.CeilingFraction-row.TPSMedian/row.CeilingTPS) > 1e-9*row.CeilingFraction {
+				t.Fatalf("fraction is not median/ceiling: %+v", row)
+			}
+			if strings.HasPrefix(row.Test, "tg") && math.Abs(row.CeilingTPS*float64(row.WeightBytes)/1e9-row.BandwidthGBs) > 1e-6*row.BandwidthGBs {
+				t.Fatalf("decode ceiling is not bandwidth / weight bytes: %+v", row)
+			}
+		case strings.HasPrefix(row.Test, "gemv"):
+			if !(row.GBs > 0) {
+				t.Fatalf("%+v", row)
+			}
+		case strings.HasPrefix(row.Test, "gemm"):
+			if !(row.GFLOPS > 0) {
+				t.Fatalf("%+v", row)
+			}
+		default:
+			t.Fatalf("unknown test %q", row.Test)
+		}
+	}
+	for _, want := range []string{"pp8/1", "pp16/1", "tg8/1", "pp8/2", "pp16/2", "tg8/2", "gemv 768x2304/1", "gemm8 768x50257/2"} {
+		if !tests[want] {
+			t.Errorf("missing %s in %v", want, tests)
+		}
+	}
+}
+
+func TestBenchTableAndMarkdown(t *testing.T) {
+	for _, f := range []string{"table", "md"} {
+		r := runCLI(t, "", "--model", tinyDir, "bench", "--threads", "1", "--prompt-tokens", "4", "--gen-tokens", "4",
+			"--repeat", "1", "--format", f, "--kernels", "none", "--bandwidth-mib", "16")
+		if r.code != 0 || !strings.Contains(r.stdout, "pp4") || !strings.Contains(r.stdout, "tg4") {
+			t.Fatalf("%s: %+v", f, r)
+		}
+		if f == "md" && !strings.Contains(r.stdout, "| model | size | params | backend | threads | test | t/s |") {
+			t.Fatalf("md header: %s", r.stdout)
+		}
+	}
+	r := runCLI(t, "", "bench", "--random", "huge")
+	if r.code != 2 {
+		t.Fatalf("%+v", r)
+	}
+}

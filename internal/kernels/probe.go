@@ -1,0 +1,107 @@
+package kernels
+
+import (
+	"sync"
+	"time"
+	"unsafe"
+)
+
+// Roofline probes: how fast this machine can stream memory and multiply-add,
+// so that a measured speed can be judged against what the hardware allows.
+
+// Bandwidth measures the read bandwidth of memory in bytes/s with the
+// given number of threads: each thread streams its share of a buffer far
+// larger than the caches, and the best of a few passes counts.
+func Bandwidth(v *Variant, threads int, size int) float64 {
+	buf := make([]uint64, size/8)
+	for i := range buf {
+		buf[i] = uint64(i) // touch every page so none is shared zero memory
+	}
+	b := unsafe.Slice((*byte)(unsafe.Pointer(&buf[0])), len(buf)*8)
+	best := 0.0
+	var sink uint64
+	for pass := 0; pass < 4; pass++ {
+		part := len(b) / threads / 4096 * 4096
+		sums := make([]uint64, threads)
+		var wg sync.WaitGroup
+		start := time.Now()
+		for t := 0; t < threads; t++ {
+			wg.Add(1)
+			go func(t int) {
+				defer wg.Done()
+				sums[t] = v.ReadSum(b[t*part : (t+1)*part])
+			}(t)
+		}
+		wg.Wait()
+		el := time.Since(start).Seconds()
+		for _, s := range sums {
+			sink += s
+		}
+		best = max(best, float64(part*threads)/el)
+	}
+	bwSink = sink
+	return best
+}
+
+var bwSink uint64
+
+// PeakFlops measures the multiply-add throughput of the variant's widest
+// FMA loop in FLOP/s (2 per multiply-add) with the given number of threads.
+func PeakFlops(v *Variant, threads int) float64 {
+	const iters = 1 << 22
+	best := 0.0
+	for pass := 0; pass < 3; pass++ {
+		var wg sync.WaitGroup
+		start := time.Now()
+		flops := make([]float64, threads)
+		for t := 0; t < threads; t++ {
+			wg.Add(1)
+			go func(t int) {
+				defer wg.Done()
+				flops[t] = float64(v.FMALoop(iters))
+			}(t)
+		}
+		wg.Wait()
+		el := time.Since(start).Seconds()
+		total := 0.0
+		for _, f := range flops {
+			total += f
+		}
+		best = max(best, total/el)
+	}
+	return best
+}
+
+// readSumGeneric adds up the buffer as 64-bit words, eight at a time.
+func readSumGeneric(b []byte) uint64 {
+	w := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/8)
+	var s0, s1, s2, s3 uint64
+	for i := 0; i+8 <= len(w); i += 8 {
+		s0 += w[i] + w[i+4]
+		s1 += w[i+1] + w[i+5]
+		s2 += w[i+2] + w[i+6]
+		s3 += w[i+3] + w[i+7]
+	}
+	return s0 + s1 + s2 + s3
+}
+
+// fmaLoopGeneric runs iters rounds of 8 independent multiply-adds and
+// returns the FLOPs done.
+func fmaLoopGeneric(iters int) int64 {
+	a0, a1, a2, a3, a4, a5, a6, a7 := float32(1), float32(2), float32(3), float32(4), float32(5), float32(6), float32(7), float32(8)
+	const m, c = 0.999999, 1e-7
+	for i := 0; i < iters; i++ {
+		a0 = a0*m + c
+		a1 = a1*m + c
+		a2 = a2*m + c
+		a3 = a3*m + c
+		a4 = a4*m + c
+		a5 = a5*m + c
+		a6 = a6*m + c
+		a7 = a7*m + c
+	}
+	fmaSink = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7
+	return int64(iters) * 8 * 2
+}
+
+var fmaSink float32

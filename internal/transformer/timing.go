@@ -1,0 +1,56 @@
+package transformer
+
+import "time"
+
+// Timing runs of the model for `gpt2 bench`, measured the way llama-bench
+// measures: a prefill of n tokens from an empty cache (logits for the last
+// only), and n decode steps one token at a time after a one-token prompt.
+
+// TimePrefill returns the time of one prefill of n tokens.
+func (m *Model) TimePrefill(n int) (time.Duration, error) {
+	n = min(n, m.Config.NCtx)
+	st := m.NewState(1, n, min(n, prefillChunk), 1)
+	rows := make([]Row, 0, st.MaxRows())
+	start := time.Now()
+	for lo := 0; lo < n; lo += st.MaxRows() {
+		rows = rows[:0]
+		for pos := lo; pos < min(lo+st.MaxRows(), n); pos++ {
+			rows = append(rows, Row{Pos: pos, Token: benchToken(pos), Logits: pos == n-1})
+		}
+		if err := st.Forward(rows, Prefill); err != nil {
+			return 0, err
+		}
+	}
+	return time.Since(start), nil
+}
+
+// TimeDecode returns the time of n greedy decode steps (forward pass and
+// argmax of the logits) after a one-token prompt.
+func (m *Model) TimeDecode(n int) (time.Duration, error) {
+	n = min(n, m.Config.NCtx-1)
+	st := m.NewState(1, n+1, 1, 1)
+	row := []Row{{Pos: 0, Token: benchToken(0), Logits: true}}
+	if err := st.Forward(row, Prefill); err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	for pos := 1; pos <= n; pos++ {
+		row[0] = Row{Pos: pos, Token: argmax(st.LogitsRow(0)), Logits: true}
+		if err := st.Forward(row, Decode); err != nil {
+			return 0, err
+		}
+	}
+	return time.Since(start), nil
+}
+
+// benchToken is a fixed, spread-out token sequence.
+func benchToken(i int) int { return (i*7919 + 464) % 50257 }
+
+// PrefillFlops is the floating-point work of a prefill of n tokens: the
+// weight matrices for every token, attention over the causal triangle, and
+// the output layer for the last token.
+func (m *Model) PrefillFlops(n int) float64 {
+	c := m.Config
+	attn := 4 * float64(c.NEmbd) * float64(n) * float64(n+1) / 2 * float64(c.NLayer)
+	return float64(n)*float64(m.FlopsPerToken()) + attn + 2*float64(c.VocabSize)*float64(c.NEmbd)
+}
