@@ -1,7 +1,7 @@
 // Package kernels holds the hot loops of the GPT-2 forward pass: matrix
 // products against weights stored as f32, f16, bf16 or q8_0, softmax, and
-// the vector operations of attention, LayerNorm and GELU. Each loop has a
-// pure-Go reference (the generic variant) and, on amd64 and arm64, assembly
+// the vector operations of attention and GELU. Each loop has a pure-Go
+// reference (the generic variant) and, on amd64 and arm64, assembly
 // versions; the variant is chosen once at start from the CPU's features.
 package kernels
 
@@ -9,29 +9,24 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"unsafe"
 )
 
 // Variant is one complete set of kernels. The drivers in this package
-// (matrix products split over threads, attention helpers) call through it.
+// (matrix products split over threads) call through it.
 type Variant struct {
 	Name string
 
-	// Matrix-vector products for decode: dst[r] = Σ_k w[r·cols+k]·x[k]
-	// over len(dst) rows; cols = len(x).
-	GemvF32  func(dst []float32, w []float32, x []float32)
-	GemvF16  func(dst []float32, w []uint16, x []float32)
-	GemvBF16 func(dst []float32, w []uint16, x []float32)
-	GemvQ8   func(dst []float32, w []byte, x []float32)
-
-	// Matrix-matrix products for prefill use a register-tiled micro-kernel
-	// over packed panels: A is k×MR (row i of the tile at a[p·MR+i]), B is
-	// k×NR, and the tile is c[i·ldc+j] = bias[j] + Σ_p a[p·MR+i]·b[p·NR+j].
-	MR, NR int
-	Micro  func(k int, a, b, bias, c []float32, ldc int)
+	// Dot kernels per weight type, indexed by DType.
+	Dot [4]DotKernels
+	// Block is the multiple of columns the dot kernels take; the driver
+	// adds the remaining columns of a row in Go (same code for every
+	// kernel, so all of them agree bit for bit).
+	Block int
 
 	// Dot is Σ a[i]·b[i]; Axpy is y[i] += alpha·x[i].
-	Dot  func(a, b []float32) float32
-	Axpy func(y []float32, alpha float32, x []float32)
+	DotF32 func(a, b []float32) float32
+	Axpy   func(y []float32, alpha float32, x []float32)
 	// Softmax replaces x by exp(x - max x) / Σ exp(x - max x).
 	Softmax func(x []float32)
 	// Gelu applies GPT-2's tanh-approximated GELU in place.
@@ -42,6 +37,24 @@ type Variant struct {
 	// independent multiply-adds and returns the FLOPs done.
 	ReadSum func(b []byte) uint64
 	FMALoop func(iters int) int64
+}
+
+// DotKernels compute dot products of activation rows (float32) with weight
+// rows (one storage type) over the first k columns, k a multiple of the
+// variant's Block. Every kernel of a variant sums each dot product in the
+// same order, so a value does not depend on which kernel computed it: a
+// prompt's logits are the same alone or in a batch, decoded one token at a
+// time or all at once.
+type DotKernels struct {
+	// TileM×TileN tile: out[m·TileN+n] = x_m · w_n, with x_m at
+	// x + m·ldx floats and w_n at w + n·ldw bytes.
+	TileM, TileN int
+	Tile         func(k int, x *float32, ldx int, w *byte, ldw int, out *float32)
+	// Rows dot products of one activation row with Rows weight rows.
+	Rows    int
+	RowsDot func(k int, x *float32, w *byte, ldw int, out *float32)
+	// One dot product.
+	One func(k int, x *float32, w *byte) float32
 }
 
 // registry lists the variants this machine can run, best first.
@@ -91,3 +104,7 @@ func registerAll() {
 	registerArch() // assembly variants, best first
 	register(generic)
 }
+
+// Pointer helpers for the kernels' raw arguments.
+func f32p(s []float32) *float32 { return unsafe.SliceData(s) }
+func bytep(s []byte) *byte      { return unsafe.SliceData(s) }

@@ -110,65 +110,74 @@ func reference(w []float64, x []float32, bias []float32, rows, n, k int) (want, 
 
 var allTypes = []DType{F32, F16, BF16, Q8_0}
 
-func TestGemvKernels(t *testing.T) {
+// Every dot kernel of every variant, on random rows of many widths, against
+// the float64 reference; and within a variant the tile, row and single
+// kernels agree bit for bit.
+func TestDotKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, v := range Variants() {
 		for _, typ := range allTypes {
-			for _, rows := range testRows {
-				for _, cols := range testCols {
-					if typ == Q8_0 && cols%Q8Block != 0 {
-						continue
+			dk := v.Dot[typ]
+			for _, cols := range testCols {
+				if typ == Q8_0 && cols%Q8Block != 0 {
+					continue
+				}
+				k := cols - cols%v.Block
+				rows := max(16, dk.Rows, dk.TileN)
+				m, exact := randMatrix(rng, typ, rows, cols)
+				data, ldw := m.bytes()
+				x := randVec(rng, 4*cols)
+				name := fmt.Sprintf("%s %v k=%d", v.Name, typ, k)
+				// single
+				one := make([]float32, dk.TileM*rows)
+				for a := 0; a < dk.TileM; a++ {
+					for n := 0; n < rows; n++ {
+						one[a*rows+n] = dk.One(k, &x[a*cols], &data[n*ldw])
 					}
-					m, exact := randMatrix(rng, typ, rows, cols)
-					x := randVec(rng, cols)
-					dst, check := guarded(rows)
-					switch typ {
-					case F32:
-						v.GemvF32(dst, m.F32, x)
-					case F16:
-						v.GemvF16(dst, m.U16, x)
-					case BF16:
-						v.GemvBF16(dst, m.U16, x)
-					case Q8_0:
-						v.GemvQ8(dst, m.Q8, x)
-					}
+				}
+				want, scale := reference(firstCols(exact, rows, cols, k), firstColsX(x, dk.TileM, cols, k), nil, dk.TileM, rows, k)
+				checkClose(t, name+" One", one, want, scale)
+				// rows
+				out, check := guarded(dk.Rows)
+				for a := 0; a < dk.TileM; a++ {
+					dk.RowsDot(k, &x[a*cols], &data[0], ldw, &out[0])
 					check(t)
-					want, scale := reference(exact, x, nil, 1, rows, cols)
-					checkClose(t, fmt.Sprintf("%s gemv %v %dx%d", v.Name, typ, rows, cols), dst, want, scale)
+					for n := 0; n < dk.Rows; n++ {
+						if math.Float32bits(out[n]) != math.Float32bits(one[a*rows+n]) {
+							t.Fatalf("%s: RowsDot[%d][%d] = %v, One gives %v", name, a, n, out[n], one[a*rows+n])
+						}
+					}
+				}
+				// tile
+				tile, check := guarded(dk.TileM * dk.TileN)
+				dk.Tile(k, &x[0], cols, &data[0], ldw, &tile[0])
+				check(t)
+				for a := 0; a < dk.TileM; a++ {
+					for n := 0; n < dk.TileN; n++ {
+						if math.Float32bits(tile[a*dk.TileN+n]) != math.Float32bits(one[a*rows+n]) {
+							t.Fatalf("%s: Tile[%d][%d] = %v, One gives %v", name, a, n, tile[a*dk.TileN+n], one[a*rows+n])
+						}
+					}
 				}
 			}
 		}
 	}
 }
 
-func TestMicroKernels(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	for _, v := range Variants() {
-		for _, k := range []int{1, 2, 7, 16, 17, 64, 768} {
-			a := randVec(rng, k*v.MR)
-			b := randVec(rng, k*v.NR)
-			bias := randVec(rng, v.NR)
-			ldc := v.NR + 3
-			c, check := guarded(v.MR * ldc)
-			v.Micro(k, a, b, bias, c, ldc)
-			check(t)
-			for i := 0; i < v.MR; i++ {
-				for j := 0; j < v.NR; j++ {
-					s, sc := float64(bias[j]), math.Abs(float64(bias[j]))
-					for p := 0; p < k; p++ {
-						s += float64(a[p*v.MR+i]) * float64(b[p*v.NR+j])
-						sc += math.Abs(float64(a[p*v.MR+i]) * float64(b[p*v.NR+j]))
-					}
-					checkClose(t, fmt.Sprintf("%s micro k=%d [%d,%d]", v.Name, k, i, j), c[i*ldc+j:i*ldc+j+1], []float64{s}, []float64{sc})
-				}
-				for j := v.NR; j < ldc && i < v.MR-1; j++ {
-					if c[i*ldc+j] != guard {
-						t.Fatalf("%s micro wrote past NR in row %d", v.Name, i)
-					}
-				}
-			}
-		}
+func firstCols(w []float64, rows, cols, k int) []float64 {
+	out := make([]float64, 0, rows*k)
+	for r := 0; r < rows; r++ {
+		out = append(out, w[r*cols:r*cols+k]...)
 	}
+	return out
+}
+
+func firstColsX(x []float32, rows, cols, k int) []float32 {
+	out := make([]float32, 0, rows*k)
+	for r := 0; r < rows; r++ {
+		out = append(out, x[r*cols:r*cols+k]...)
+	}
+	return out
 }
 
 // The threaded drivers, for every variant and type, against the float64
@@ -204,14 +213,12 @@ func TestMatMul(t *testing.T) {
 						check(t)
 						name := fmt.Sprintf("%s %s %v rows=%d n=%d k=%d threads=%d", v.Name, mode, typ, s.rows, s.n, s.k, pool.Threads())
 						checkClose(t, name, dst, want, scale)
-						if mode == "gemm" {
-							if pi == 0 {
-								first = append([]float32(nil), dst...)
-							} else {
-								for i := range dst {
-									if math.Float32bits(dst[i]) != math.Float32bits(first[i]) {
-										t.Fatalf("%s: differs from 1 thread at %d", name, i)
-									}
+						if pi == 0 && mode == "gemv" {
+							first = append([]float32(nil), dst...)
+						} else {
+							for i := range dst {
+								if math.Float32bits(dst[i]) != math.Float32bits(first[i]) {
+									t.Fatalf("%s: differs from gemv at 1 thread at %d", name, i)
 								}
 							}
 						}
@@ -232,7 +239,7 @@ func TestVectorKernels(t *testing.T) {
 				want += float64(a[i]) * float64(b[i])
 				scale += math.Abs(float64(a[i]) * float64(b[i]))
 			}
-			checkClose(t, fmt.Sprintf("%s dot n=%d", v.Name, n), []float32{v.Dot(a, b)}, []float64{want}, []float64{scale})
+			checkClose(t, fmt.Sprintf("%s dot n=%d", v.Name, n), []float32{v.DotF32(a, b)}, []float64{want}, []float64{scale})
 
 			y, check := guarded(n)
 			copy(y, a)

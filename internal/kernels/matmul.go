@@ -2,34 +2,23 @@ package kernels
 
 import (
 	"encoding/binary"
+	"unsafe"
 )
 
 // MatMul multiplies activations by weight matrices, split over a pool's
-// threads by output features (so each output value is computed by the same
-// code in the same order whatever the thread count), with reusable scratch
-// so that a forward pass allocates nothing.
+// threads by output features. Every output value is one dot product
+// computed by the variant's kernels, which all sum in the same order, so
+// the result is the same bits whatever the thread count, the batch, or
+// whether the decode or the prefill path ran.
 type MatMul struct {
 	v    *Variant
 	pool *Pool
-
-	gemv gemvJob
-	gemm gemmJob
-	pack packAJob
+	job  matJob
 }
 
-// NewMatMul prepares products for up to maxRows activation rows of up to
-// maxCols values each.
+// NewMatMul prepares products for the variant on the pool.
 func NewMatMul(v *Variant, pool *Pool, maxRows, maxCols int) *MatMul {
-	m := &MatMul{v: v, pool: pool}
-	mr, nr := v.MR, v.NR
-	panels := (maxRows + mr - 1) / mr
-	m.gemm.apack = make([]float32, panels*mr*maxCols)
-	for w := 0; w < pool.Threads(); w++ {
-		m.gemm.bpack = append(m.gemm.bpack, make([]float32, maxCols*nr))
-		m.gemm.bias = append(m.gemm.bias, make([]float32, nr))
-		m.gemm.tile = append(m.gemm.tile, make([]float32, mr*nr))
-	}
-	return m
+	return &MatMul{v: v, pool: pool, job: matJob{tiles: make([][16]float32, pool.Threads())}}
 }
 
 // Variant is the kernel set in use.
@@ -39,184 +28,133 @@ func (m *MatMul) Variant() *Variant { return m.v }
 func (m *MatMul) Pool() *Pool { return m.pool }
 
 // Gemv computes, for each of rows activation vectors x[t·K:(t+1)·K],
-// dst[t·N+n] = bias[n] + Σ_k w[n][k]·x[t·K+k], reading the weights as
-// dot products along each row (the decode path: the weights stream from
-// memory once per token, however many sequences share the pass).
-// bias may be nil.
+// dst[t·N+n] = bias[n] + Σ_k w[n][k]·x[t·K+k] (bias may be nil). It is
+// the decode path: the weights stream from memory once per pass.
 func (m *MatMul) Gemv(dst, x []float32, w Matrix, bias []float32, rows int) {
-	j := &m.gemv
-	j.v, j.dst, j.x, j.w, j.bias, j.rows = m.v, dst, x, w, bias, rows
-	m.pool.Run(w.Rows, 16, j)
-	j.dst, j.x, j.bias = nil, nil, nil
+	m.run(dst, x, w, bias, rows)
 }
 
-type gemvJob struct {
-	v      *Variant
-	dst, x []float32
-	w      Matrix
-	bias   []float32
-	rows   int
-	tmp    [64]float32
-}
-
-// gemvBlock is how many weight rows are multiplied against every
-// activation vector before moving on, so that with several vectors the
-// block is read from memory once and from cache after.
-const gemvBlock = 64
-
-func (j *gemvJob) Run(_, lo, hi int) {
-	k, n := j.w.Cols, j.w.Rows
-	for b := lo; b < hi; b += gemvBlock {
-		e := min(b+gemvBlock, hi)
-		for t := 0; t < j.rows; t++ {
-			x := j.x[t*k : (t+1)*k]
-			out := j.dst[t*n+b : t*n+e]
-			switch j.w.Type {
-			case F32:
-				j.v.GemvF32(out, j.w.F32[b*k:e*k], x)
-			case F16:
-				j.v.GemvF16(out, j.w.U16[b*k:e*k], x)
-			case BF16:
-				j.v.GemvBF16(out, j.w.U16[b*k:e*k], x)
-			case Q8_0:
-				rb := j.w.RowBytes()
-				j.v.GemvQ8(out, j.w.Q8[b*rb:e*rb], x)
-			}
-			if j.bias != nil {
-				for i := range out {
-					out[i] += j.bias[b+i]
-				}
-			}
-		}
-	}
-}
-
-// Gemm computes the same as Gemv, as a cache-blocked matrix product with
-// a register-tiled micro-kernel (the prefill path: every weight read is
-// used for many rows). The activations are packed once into MR-row
-// panels; each thread packs, widened to f32, panels of NR weight rows.
+// Gemm computes the same as Gemv with register tiles of several
+// activation rows by several weight rows (the prefill path: every weight
+// read serves many rows). The values are identical to Gemv's.
 func (m *MatMul) Gemm(dst, x []float32, w Matrix, bias []float32, rows int) {
-	g := &m.gemm
-	g.v, g.dst, g.x, g.w, g.rowBias, g.rows = m.v, dst, x, w, bias, rows
-	k := w.Cols
-	mr := m.v.MR
-	panels := (rows + mr - 1) / mr
-	p := &m.pack
-	p.v, p.x, p.k, p.rows, p.apack = m.v, x, k, rows, g.apack
-	m.pool.Run(panels, 1, p)
-	// Rows of activations per block: as many as keep the block of packed
-	// activations within about 256 KiB (in L2) while weight panels go by.
-	g.mc = max(mr, (64*1024/k)/mr*mr)
-	nPanels := (w.Rows + m.v.NR - 1) / m.v.NR
-	m.pool.Run(nPanels, 1, g)
-	g.dst, g.x, g.rowBias = nil, nil, nil
+	m.run(dst, x, w, bias, rows)
 }
 
-type packAJob struct {
-	v       *Variant
-	x       []float32
-	k, rows int
-	apack   []float32
+func (m *MatMul) run(dst, x []float32, w Matrix, bias []float32, rows int) {
+	if rows == 0 || w.Rows == 0 {
+		return
+	}
+	j := &m.job
+	j.v, j.k, j.dst, j.x, j.w, j.bias, j.rows = m.v, &m.v.Dot[w.Type], dst, x, w, bias, rows
+	j.data, j.ldw = w.bytes()
+	// Chunks of 64 weight rows: whole tiles and row groups, small enough
+	// to balance two or more threads on the output layer.
+	m.pool.Run(w.Rows, 64, j)
+	j.dst, j.x, j.bias, j.data = nil, nil, nil, nil
 }
 
-// Run packs activation panels [lo, hi): panel p holds rows p·MR.. as
-// apack[p·MR·k + kk·MR + i] = x[(p·MR+i)·k + kk], zero past the last row.
-func (j *packAJob) Run(_, lo, hi int) {
-	mr, k := j.v.MR, j.k
-	for p := lo; p < hi; p++ {
-		dst := j.apack[p*mr*k : (p+1)*mr*k]
-		for i := 0; i < mr; i++ {
-			r := p*mr + i
-			if r >= j.rows {
-				for kk := 0; kk < k; kk++ {
-					dst[kk*mr+i] = 0
+// bytes is the matrix's storage as raw bytes and its row stride.
+func (m Matrix) bytes() ([]byte, int) {
+	switch m.Type {
+	case F32:
+		return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(m.F32))), 4*len(m.F32)), 4 * m.Cols
+	case F16, BF16:
+		return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(m.U16))), 2*len(m.U16)), 2 * m.Cols
+	}
+	return m.Q8, m.RowBytes()
+}
+
+type matJob struct {
+	v    *Variant
+	k    *DotKernels
+	dst  []float32
+	x    []float32
+	w    Matrix
+	data []byte
+	ldw  int
+	bias []float32
+	rows int
+
+	tiles [][16]float32 // per worker
+}
+
+func (j *matJob) wrow(n int) *byte    { return &j.data[n*j.ldw] }
+func (j *matJob) xrow(t int) *float32 { return &j.x[t*j.w.Cols] }
+
+// Run computes output columns [lo, hi) for every activation row.
+func (j *matJob) Run(worker, lo, hi int) {
+	K, N := j.w.Cols, j.w.Rows
+	main := K - K%j.v.Block
+	tile := &j.tiles[worker]
+	wrow, xrow := j.wrow, j.xrow
+	t := 0
+	if j.rows >= j.k.TileM {
+		tm, tn := j.k.TileM, j.k.TileN
+		for ; t+tm <= j.rows; t += tm {
+			n := lo
+			for ; n+tn <= hi; n += tn {
+				j.k.Tile(main, xrow(t), K, wrow(n), j.ldw, &tile[0])
+				for a := 0; a < tm; a++ {
+					copy(j.dst[(t+a)*N+n:(t+a)*N+n+tn], tile[a*tn:(a+1)*tn])
 				}
-				continue
 			}
-			src := j.x[r*k : (r+1)*k]
-			for kk, v := range src {
-				dst[kk*mr+i] = v
+			for a := 0; a < tm; a++ {
+				for c := n; c < hi; c++ {
+					j.dst[(t+a)*N+c] = j.k.One(main, xrow(t+a), wrow(c))
+				}
+			}
+		}
+	}
+	for ; t < j.rows; t++ {
+		out := j.dst[t*N : (t+1)*N]
+		n := lo
+		for ; n+j.k.Rows <= hi; n += j.k.Rows {
+			j.k.RowsDot(main, xrow(t), wrow(n), j.ldw, &out[n])
+		}
+		for ; n < hi; n++ {
+			out[n] = j.k.One(main, xrow(t), wrow(n))
+		}
+	}
+	if main < K {
+		j.tail(lo, hi, main)
+	}
+	if j.bias != nil {
+		for t := 0; t < j.rows; t++ {
+			out := j.dst[t*N+lo : t*N+hi]
+			for i := range out {
+				out[i] += j.bias[lo+i]
 			}
 		}
 	}
 }
 
-type gemmJob struct {
-	v       *Variant
-	dst, x  []float32
-	w       Matrix
-	rowBias []float32
-	rows    int
-	mc      int
-
-	apack []float32
-	bpack [][]float32 // per worker
-	bias  [][]float32 // per worker
-	tile  [][]float32 // per worker
-}
-
-// Run computes the output columns of weight panels [lo, hi).
-func (j *gemmJob) Run(worker, lo, hi int) {
-	mr, nr, k, n := j.v.MR, j.v.NR, j.w.Cols, j.w.Rows
-	bp, bias, tile := j.bpack[worker][:k*nr], j.bias[worker], j.tile[worker]
-	for m0 := 0; m0 < j.rows; m0 += j.mc {
-		m1 := min(m0+j.mc, j.rows)
-		for p := lo; p < hi; p++ {
-			n0 := p * nr
-			cols := min(nr, n-n0)
-			j.packB(worker, bp, n0, cols)
-			for c := 0; c < nr; c++ {
-				bias[c] = 0
-				if c < cols && j.rowBias != nil {
-					bias[c] = j.rowBias[n0+c]
-				}
+// tail adds the columns past the last whole block, in order, one by one.
+func (j *matJob) tail(lo, hi, from int) {
+	K, N := j.w.Cols, j.w.Rows
+	for n := lo; n < hi; n++ {
+		row := j.data[n*j.ldw:]
+		for t := 0; t < j.rows; t++ {
+			x := j.x[t*K : (t+1)*K]
+			s := j.dst[t*N+n]
+			for c := from; c < K; c++ {
+				s += x[c] * weightAt(j.w.Type, row, c)
 			}
-			for r0 := m0; r0 < m1; r0 += mr {
-				a := j.apack[r0*k : (r0+mr)*k]
-				if r0+mr <= j.rows && cols == nr {
-					j.v.Micro(k, a, bp, bias, j.dst[r0*n+n0:], n)
-					continue
-				}
-				j.v.Micro(k, a, bp, bias, tile, nr)
-				for i := 0; i < mr && r0+i < j.rows; i++ {
-					copy(j.dst[(r0+i)*n+n0:(r0+i)*n+n0+cols], tile[i*nr:i*nr+cols])
-				}
-			}
+			j.dst[t*N+n] = s
 		}
 	}
 }
 
-// packB widens weight rows n0..n0+cols into bp[kk·NR + c], zero past cols.
-func (j *gemmJob) packB(worker int, bp []float32, n0, cols int) {
-	nr, k := j.v.NR, j.w.Cols
-	if cols < nr {
-		clear(bp)
+// weightAt is column c of a weight row (any type), widened.
+func weightAt(t DType, row []byte, c int) float32 {
+	switch t {
+	case F32:
+		return float32frombits(binary.LittleEndian.Uint32(row[4*c:]))
+	case F16:
+		return f16Table[binary.LittleEndian.Uint16(row[2*c:])]
+	case BF16:
+		return BF16ToF32(binary.LittleEndian.Uint16(row[2*c:]))
 	}
-	for c := 0; c < cols; c++ {
-		r := n0 + c
-		switch j.w.Type {
-		case F32:
-			for kk, v := range j.w.F32[r*k : (r+1)*k] {
-				bp[kk*nr+c] = v
-			}
-		case F16:
-			for kk, h := range j.w.U16[r*k : (r+1)*k] {
-				bp[kk*nr+c] = f16Table[h]
-			}
-		case BF16:
-			for kk, h := range j.w.U16[r*k : (r+1)*k] {
-				bp[kk*nr+c] = BF16ToF32(h)
-			}
-		case Q8_0:
-			rb := j.w.RowBytes()
-			row := j.w.Q8[r*rb : (r+1)*rb]
-			for b := 0; b < k/Q8Block; b++ {
-				blk := row[b*Q8BlockBytes:]
-				d := f16Table[binary.LittleEndian.Uint16(blk)]
-				for i := 0; i < Q8Block; i++ {
-					bp[(b*Q8Block+i)*nr+c] = d * float32(int8(blk[2+i]))
-				}
-			}
-		}
-	}
+	blk := row[c/Q8Block*Q8BlockBytes:]
+	return f16Table[binary.LittleEndian.Uint16(blk)] * float32(int8(blk[2+c%Q8Block]))
 }

@@ -3,25 +3,107 @@ package kernels
 import (
 	"encoding/binary"
 	"math"
+	"unsafe"
 )
 
 // The generic variant: plain Go, the reference every assembly kernel is
-// tested against, and the code path of the purego build.
+// tested against, and the code path of the purego build. Its dot product
+// keeps four partial sums (one per column modulo 4), added pairwise at
+// the end; the tile and row kernels are made of it, so they agree exactly.
 var generic = &Variant{
-	Name:     "generic",
-	GemvF32:  gemvF32Generic,
-	GemvF16:  gemvF16Generic,
-	GemvBF16: gemvBF16Generic,
-	GemvQ8:   gemvQ8Generic,
-	MR:       4,
-	NR:       4,
-	Micro:    microGeneric,
-	Dot:      dotGeneric,
-	Axpy:     axpyGeneric,
-	Softmax:  softmaxGeneric,
-	Gelu:     geluGeneric,
-	ReadSum:  readSumGeneric,
-	FMALoop:  fmaLoopGeneric,
+	Name:  "generic",
+	Block: 1,
+	Dot: [4]DotKernels{
+		F32:  genericDot(oneF32),
+		F16:  genericDot(oneF16),
+		BF16: genericDot(oneBF16),
+		Q8_0: genericDot(oneQ8),
+	},
+	DotF32:  dotGeneric,
+	Axpy:    axpyGeneric,
+	Softmax: softmaxGeneric,
+	Gelu:    geluGeneric,
+	ReadSum: readSumGeneric,
+	FMALoop: fmaLoopGeneric,
+}
+
+func genericDot(one func(k int, x *float32, w *byte) float32) DotKernels {
+	return DotKernels{
+		TileM: 4, TileN: 4,
+		Tile: func(k int, x *float32, ldx int, w *byte, ldw int, out *float32) {
+			o := unsafe.Slice(out, 16)
+			for m := 0; m < 4; m++ {
+				xm := (*float32)(unsafe.Add(unsafe.Pointer(x), 4*m*ldx))
+				for n := 0; n < 4; n++ {
+					o[m*4+n] = one(k, xm, (*byte)(unsafe.Add(unsafe.Pointer(w), n*ldw)))
+				}
+			}
+		},
+		Rows: 16,
+		RowsDot: func(k int, x *float32, w *byte, ldw int, out *float32) {
+			o := unsafe.Slice(out, 16)
+			for n := range o {
+				o[n] = one(k, x, (*byte)(unsafe.Add(unsafe.Pointer(w), n*ldw)))
+			}
+		},
+		One: one,
+	}
+}
+
+func oneF32(k int, x *float32, w *byte) float32 {
+	return dotGeneric(unsafe.Slice(x, k), unsafe.Slice((*float32)(unsafe.Pointer(w)), k))
+}
+
+func oneF16(k int, x *float32, w *byte) float32 {
+	xs, ws := unsafe.Slice(x, k), unsafe.Slice((*uint16)(unsafe.Pointer(w)), k)
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= k; i += 4 {
+		s0 += xs[i] * f16Table[ws[i]]
+		s1 += xs[i+1] * f16Table[ws[i+1]]
+		s2 += xs[i+2] * f16Table[ws[i+2]]
+		s3 += xs[i+3] * f16Table[ws[i+3]]
+	}
+	for ; i < k; i++ {
+		s0 += xs[i] * f16Table[ws[i]]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+func oneBF16(k int, x *float32, w *byte) float32 {
+	xs, ws := unsafe.Slice(x, k), unsafe.Slice((*uint16)(unsafe.Pointer(w)), k)
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= k; i += 4 {
+		s0 += xs[i] * math.Float32frombits(uint32(ws[i])<<16)
+		s1 += xs[i+1] * math.Float32frombits(uint32(ws[i+1])<<16)
+		s2 += xs[i+2] * math.Float32frombits(uint32(ws[i+2])<<16)
+		s3 += xs[i+3] * math.Float32frombits(uint32(ws[i+3])<<16)
+	}
+	for ; i < k; i++ {
+		s0 += xs[i] * math.Float32frombits(uint32(ws[i])<<16)
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// oneQ8 dequantizes each block (d·q is exact in float32) and takes the
+// dot product with four partial sums.
+func oneQ8(k int, x *float32, w *byte) float32 {
+	xs := unsafe.Slice(x, k)
+	row := unsafe.Slice(w, k/Q8Block*Q8BlockBytes)
+	var s0, s1, s2, s3 float32
+	for b := 0; b < k/Q8Block; b++ {
+		blk := row[b*Q8BlockBytes : (b+1)*Q8BlockBytes]
+		d := f16Table[binary.LittleEndian.Uint16(blk)]
+		xb := xs[b*Q8Block : (b+1)*Q8Block]
+		for i := 0; i < Q8Block; i += 4 {
+			s0 += xb[i] * (d * float32(int8(blk[2+i])))
+			s1 += xb[i+1] * (d * float32(int8(blk[3+i])))
+			s2 += xb[i+2] * (d * float32(int8(blk[4+i])))
+			s3 += xb[i+3] * (d * float32(int8(blk[5+i])))
+		}
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 func dotGeneric(a, b []float32) float32 {
@@ -45,108 +127,6 @@ func axpyGeneric(y []float32, alpha float32, x []float32) {
 	for i := range y {
 		y[i] += alpha * x[i]
 	}
-}
-
-func gemvF32Generic(dst []float32, w []float32, x []float32) {
-	k := len(x)
-	for r := range dst {
-		dst[r] = dotGeneric(w[r*k:(r+1)*k], x)
-	}
-}
-
-func gemvF16Generic(dst []float32, w []uint16, x []float32) {
-	k := len(x)
-	for r := range dst {
-		row := w[r*k : (r+1)*k]
-		var s0, s1, s2, s3 float32
-		i := 0
-		for ; i+4 <= k; i += 4 {
-			s0 += f16Table[row[i]] * x[i]
-			s1 += f16Table[row[i+1]] * x[i+1]
-			s2 += f16Table[row[i+2]] * x[i+2]
-			s3 += f16Table[row[i+3]] * x[i+3]
-		}
-		for ; i < k; i++ {
-			s0 += f16Table[row[i]] * x[i]
-		}
-		dst[r] = (s0 + s1) + (s2 + s3)
-	}
-}
-
-func gemvBF16Generic(dst []float32, w []uint16, x []float32) {
-	k := len(x)
-	for r := range dst {
-		row := w[r*k : (r+1)*k]
-		var s0, s1 float32
-		i := 0
-		for ; i+2 <= k; i += 2 {
-			s0 += math.Float32frombits(uint32(row[i])<<16) * x[i]
-			s1 += math.Float32frombits(uint32(row[i+1])<<16) * x[i+1]
-		}
-		for ; i < k; i++ {
-			s0 += math.Float32frombits(uint32(row[i])<<16) * x[i]
-		}
-		dst[r] = s0 + s1
-	}
-}
-
-func gemvQ8Generic(dst []float32, w []byte, x []float32) {
-	k := len(x)
-	rb := k / Q8Block * Q8BlockBytes
-	for r := range dst {
-		row := w[r*rb : (r+1)*rb]
-		var sum float32
-		for b := 0; b < k/Q8Block; b++ {
-			blk := row[b*Q8BlockBytes : (b+1)*Q8BlockBytes]
-			xs := x[b*Q8Block : (b+1)*Q8Block]
-			var s0, s1 float32
-			for i := 0; i < Q8Block; i += 2 {
-				s0 += float32(int8(blk[2+i])) * xs[i]
-				s1 += float32(int8(blk[3+i])) * xs[i+1]
-			}
-			sum += f16Table[binary.LittleEndian.Uint16(blk)] * (s0 + s1)
-		}
-		dst[r] = sum
-	}
-}
-
-// microGeneric is the 4×4 register tile in Go, with the accumulators in
-// named variables so that the compiler keeps them in registers.
-func microGeneric(k int, a, b, bias, c []float32, ldc int) {
-	var c00, c01, c02, c03, c10, c11, c12, c13 float32
-	var c20, c21, c22, c23, c30, c31, c32, c33 float32
-	a = a[:k*4]
-	b = b[:k*4]
-	for p := 0; p+4 <= len(a); p += 4 {
-		ap := a[p : p+4 : p+4]
-		bp := b[p : p+4 : p+4]
-		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
-		a0, a1, a2, a3 := ap[0], ap[1], ap[2], ap[3]
-		c00 += a0 * b0
-		c01 += a0 * b1
-		c02 += a0 * b2
-		c03 += a0 * b3
-		c10 += a1 * b0
-		c11 += a1 * b1
-		c12 += a1 * b2
-		c13 += a1 * b3
-		c20 += a2 * b0
-		c21 += a2 * b1
-		c22 += a2 * b2
-		c23 += a2 * b3
-		c30 += a3 * b0
-		c31 += a3 * b1
-		c32 += a3 * b2
-		c33 += a3 * b3
-	}
-	store := func(row []float32, x0, x1, x2, x3 float32) {
-		row = row[:4]
-		row[0], row[1], row[2], row[3] = bias[0]+x0, bias[1]+x1, bias[2]+x2, bias[3]+x3
-	}
-	store(c[0:], c00, c01, c02, c03)
-	store(c[ldc:], c10, c11, c12, c13)
-	store(c[2*ldc:], c20, c21, c22, c23)
-	store(c[3*ldc:], c30, c31, c32, c33)
 }
 
 func softmaxGeneric(x []float32) {

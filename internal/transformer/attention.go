@@ -53,7 +53,7 @@ func (j *attentionJob) Run(worker, lo, hi int) {
 		scores := j.scores[worker][:n]
 		keys := s.k[base : base+n*d]
 		for t := 0; t < n; t++ {
-			scores[t] = kern.Dot(q, keys[t*d:(t+1)*d]) * j.scale
+			scores[t] = kern.DotF32(q, keys[t*d:(t+1)*d]) * j.scale
 		}
 		kern.Softmax(scores)
 		out := s.att[i*e+h*d : i*e+(h+1)*d]
