@@ -2,4 +2,8 @@
 
 package kernels
 
-func registerArch() {}
+func registerArch() {
+	if hasAVX512() {
+		register(avx512)
+	}
+}

@@ -1,0 +1,85 @@
+//go:build !purego
+
+package kernels
+
+import "golang.org/x/sys/cpu"
+
+// Assembly kernels for amd64: avx512 (AVX-512 F/BW/VL/DQ with FMA and F16C)
+// and avx2 (AVX2 with FMA and F16C). Each function's doc comment is the Go
+// loop it computes; the lanes and the order of the sums are described in
+// its .s file.
+
+// tileF32AVX512 computes, for m, n < 4,
+//
+//	out[4*m+n] = Σ_{c<k} x[m*ldx+c] * w_n[c]   (w_n: float32 row at w + n*ldw bytes)
+//
+// with k a multiple of 16.
+//
+//go:noescape
+func tileF32AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32)
+
+// tileF16AVX512 is tileF32AVX512 with f16 weights: w_n[c] = F16ToF32(half c of row n).
+//
+//go:noescape
+func tileF16AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32)
+
+// tileBF16AVX512 is tileF32AVX512 with bf16 weights.
+//
+//go:noescape
+func tileBF16AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32)
+
+// tileQ8AVX512 is tileF32AVX512 with q8_0 weights: w_n[c] = d_b * q_b[c%32]
+// for block b = c/32 of row n (k a multiple of 32).
+//
+//go:noescape
+func tileQ8AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32)
+
+// rowsF32AVX512 computes, for n < 16, out[n] = Σ_{c<k} x[c] * w_n[c].
+//
+//go:noescape
+func rowsF32AVX512(k int, x *float32, w *byte, ldw int, out *float32)
+
+//go:noescape
+func rowsF16AVX512(k int, x *float32, w *byte, ldw int, out *float32)
+
+//go:noescape
+func rowsBF16AVX512(k int, x *float32, w *byte, ldw int, out *float32)
+
+//go:noescape
+func rowsQ8AVX512(k int, x *float32, w *byte, ldw int, out *float32)
+
+// oneF32AVX512 returns Σ_{c<k} x[c] * w[c].
+//
+//go:noescape
+func oneF32AVX512(k int, x *float32, w *byte) float32
+
+//go:noescape
+func oneF16AVX512(k int, x *float32, w *byte) float32
+
+//go:noescape
+func oneBF16AVX512(k int, x *float32, w *byte) float32
+
+//go:noescape
+func oneQ8AVX512(k int, x *float32, w *byte) float32
+
+func hasAVX512() bool {
+	x := cpu.X86
+	return x.HasAVX512F && x.HasAVX512BW && x.HasAVX512VL && x.HasAVX512DQ && x.HasFMA && x.HasF16C && x.HasAVX2
+}
+
+var avx512 = &Variant{
+	Name:  "avx512",
+	Block: 16,
+	Dot: [4]DotKernels{
+		F32:  {TileM: 4, TileN: 4, Tile: tileF32AVX512, Rows: 16, RowsDot: rowsF32AVX512, One: oneF32AVX512},
+		F16:  {TileM: 4, TileN: 4, Tile: tileF16AVX512, Rows: 16, RowsDot: rowsF16AVX512, One: oneF16AVX512},
+		BF16: {TileM: 4, TileN: 4, Tile: tileBF16AVX512, Rows: 16, RowsDot: rowsBF16AVX512, One: oneBF16AVX512},
+		Q8_0: {TileM: 4, TileN: 4, Tile: tileQ8AVX512, Rows: 16, RowsDot: rowsQ8AVX512, One: oneQ8AVX512},
+	},
+	DotF32:  dotGeneric,
+	Axpy:    axpyGeneric,
+	Softmax: softmaxGeneric,
+	Gelu:    geluGeneric,
+	ReadSum: readSumGeneric,
+	FMALoop: fmaLoopGeneric,
+}

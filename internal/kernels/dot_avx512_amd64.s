@@ -1,0 +1,470 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// AVX-512 dot-product kernels. Every kernel keeps, per dot product, one
+// accumulator of 16 lanes: lane j sums columns j, j+16, j+32, ... in order
+// (for q8_0: per block of 32, column j then column 16+j). The lanes are then
+// added by one fixed tree, t[i] = s[i]+s[i+8], u[i] = t[i]+t[i+4],
+// v[i] = u[i]+u[i+2], sum = v[0]+v[1], so that the tile, row and single
+// kernels give the same bits for the same dot product.
+
+// Loading 16 weights as float32.
+#define LOAD_F32(addr, z) VMOVUPS addr, z
+#define LOAD_F16(addr, z) VCVTPH2PS addr, z
+#define LOAD_BF16(addr, z) VPMOVZXWD addr, z; VPSLLD $16, z, z
+
+// REDUCE16 adds the lanes of each of Z0..Z15 by the tree and leaves the
+// 16 sums, in order, in Z0. Clobbers Z16..Z31.
+#define REDUCE16 \
+	VSHUFF32X4 $0x44, Z1, Z0, Z16; VSHUFF32X4 $0xEE, Z1, Z0, Z17; VADDPS Z17, Z16, Z16 \
+	VSHUFF32X4 $0x44, Z3, Z2, Z17; VSHUFF32X4 $0xEE, Z3, Z2, Z18; VADDPS Z18, Z17, Z17 \
+	VSHUFF32X4 $0x44, Z5, Z4, Z18; VSHUFF32X4 $0xEE, Z5, Z4, Z19; VADDPS Z19, Z18, Z18 \
+	VSHUFF32X4 $0x44, Z7, Z6, Z19; VSHUFF32X4 $0xEE, Z7, Z6, Z20; VADDPS Z20, Z19, Z19 \
+	VSHUFF32X4 $0x44, Z9, Z8, Z20; VSHUFF32X4 $0xEE, Z9, Z8, Z21; VADDPS Z21, Z20, Z20 \
+	VSHUFF32X4 $0x44, Z11, Z10, Z21; VSHUFF32X4 $0xEE, Z11, Z10, Z22; VADDPS Z22, Z21, Z21 \
+	VSHUFF32X4 $0x44, Z13, Z12, Z22; VSHUFF32X4 $0xEE, Z13, Z12, Z23; VADDPS Z23, Z22, Z22 \
+	VSHUFF32X4 $0x44, Z15, Z14, Z23; VSHUFF32X4 $0xEE, Z15, Z14, Z24; VADDPS Z24, Z23, Z23 \
+	VSHUFF32X4 $0x88, Z17, Z16, Z24; VSHUFF32X4 $0xDD, Z17, Z16, Z25; VADDPS Z25, Z24, Z24 \
+	VSHUFF32X4 $0x88, Z19, Z18, Z25; VSHUFF32X4 $0xDD, Z19, Z18, Z26; VADDPS Z26, Z25, Z25 \
+	VSHUFF32X4 $0x88, Z21, Z20, Z26; VSHUFF32X4 $0xDD, Z21, Z20, Z27; VADDPS Z27, Z26, Z26 \
+	VSHUFF32X4 $0x88, Z23, Z22, Z27; VSHUFF32X4 $0xDD, Z23, Z22, Z28; VADDPS Z28, Z27, Z27 \
+	VSHUFPS $0x44, Z25, Z24, Z28; VSHUFPS $0xEE, Z25, Z24, Z29; VADDPS Z29, Z28, Z28 \
+	VSHUFPS $0x44, Z27, Z26, Z29; VSHUFPS $0xEE, Z27, Z26, Z30; VADDPS Z30, Z29, Z29 \
+	VSHUFPS $0x88, Z29, Z28, Z30; VSHUFPS $0xDD, Z29, Z28, Z31; VADDPS Z31, Z30, Z30 \
+	VMOVDQU32 reduceOrder<>(SB), Z31 \
+	VPERMPS Z30, Z31, Z0
+
+// REDUCE1 adds the lanes of Z0 by the same tree into X0's lowest lane.
+#define REDUCE1 \
+	VEXTRACTF32X8 $1, Z0, Y1; VADDPS Y1, Y0, Y0 \
+	VEXTRACTF128 $1, Y0, X1; VADDPS X1, X0, X0 \
+	VSHUFPS $0xEE, X0, X0, X1; VADDPS X1, X0, X0 \
+	VSHUFPS $0x55, X0, X0, X1; VADDSS X1, X0, X0
+
+#define ZERO16 \
+	VPXORD Z0, Z0, Z0; VPXORD Z1, Z1, Z1; VPXORD Z2, Z2, Z2; VPXORD Z3, Z3, Z3 \
+	VPXORD Z4, Z4, Z4; VPXORD Z5, Z5, Z5; VPXORD Z6, Z6, Z6; VPXORD Z7, Z7, Z7 \
+	VPXORD Z8, Z8, Z8; VPXORD Z9, Z9, Z9; VPXORD Z10, Z10, Z10; VPXORD Z11, Z11, Z11 \
+	VPXORD Z12, Z12, Z12; VPXORD Z13, Z13, Z13; VPXORD Z14, Z14, Z14; VPXORD Z15, Z15, Z15
+
+// reduceOrder puts the tree's output lanes (4L+j holds sum 4j+L) in order.
+DATA reduceOrder<>+0(SB)/4, $0
+DATA reduceOrder<>+4(SB)/4, $4
+DATA reduceOrder<>+8(SB)/4, $8
+DATA reduceOrder<>+12(SB)/4, $12
+DATA reduceOrder<>+16(SB)/4, $1
+DATA reduceOrder<>+20(SB)/4, $5
+DATA reduceOrder<>+24(SB)/4, $9
+DATA reduceOrder<>+28(SB)/4, $13
+DATA reduceOrder<>+32(SB)/4, $2
+DATA reduceOrder<>+36(SB)/4, $6
+DATA reduceOrder<>+40(SB)/4, $10
+DATA reduceOrder<>+44(SB)/4, $14
+DATA reduceOrder<>+48(SB)/4, $3
+DATA reduceOrder<>+52(SB)/4, $7
+DATA reduceOrder<>+56(SB)/4, $11
+DATA reduceOrder<>+60(SB)/4, $15
+GLOBL reduceOrder<>(SB), RODATA|NOPTR, $64
+
+// ---- 4×4 tiles: out[4m+n] = x_m · w_n ----
+// Registers: X (SI) activation row 0, D (DX) activation stride in bytes,
+// D3 (R9) = 3·D; P (DI) weight row 0, L (R8) weight stride, L3 (R10) = 3·L;
+// CX columns left; BX out. Accumulator of (m, n) is Z(4m+n).
+
+// TILE_SETUP derives the strides once the arguments are in registers.
+#define TILE_SETUP \
+	SHLQ $2, DX \
+	LEAQ (DX)(DX*2), R9 \
+	LEAQ (R8)(R8*2), R10 \
+	ZERO16
+
+#define TILE_FMA16 \
+	VFMADD231PS Z16, Z20, Z0; VFMADD231PS Z17, Z20, Z1; VFMADD231PS Z18, Z20, Z2; VFMADD231PS Z19, Z20, Z3 \
+	VFMADD231PS Z16, Z21, Z4; VFMADD231PS Z17, Z21, Z5; VFMADD231PS Z18, Z21, Z6; VFMADD231PS Z19, Z21, Z7 \
+	VFMADD231PS Z16, Z22, Z8; VFMADD231PS Z17, Z22, Z9; VFMADD231PS Z18, Z22, Z10; VFMADD231PS Z19, Z22, Z11 \
+	VFMADD231PS Z16, Z23, Z12; VFMADD231PS Z17, Z23, Z13; VFMADD231PS Z18, Z23, Z14; VFMADD231PS Z19, Z23, Z15
+
+#define TILE_X \
+	VMOVUPS (SI), Z20; VMOVUPS (SI)(DX*1), Z21; VMOVUPS (SI)(DX*2), Z22; VMOVUPS (SI)(R9*1), Z23
+
+#define TILE_EPILOGUE \
+	REDUCE16 \
+	VMOVUPS Z0, (BX) \
+	VZEROUPPER \
+	RET
+
+// func tileF32AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32)
+TEXT ·tileF32AVX512(SB), NOSPLIT, $0-48
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ ldx+16(FP), DX
+	MOVQ w+24(FP), DI
+	MOVQ ldw+32(FP), R8
+	MOVQ out+40(FP), BX
+	TILE_SETUP
+	TESTQ CX, CX
+	JZ    tf32done
+tf32loop:
+	LOAD_F32((DI), Z16)
+	LOAD_F32((DI)(R8*1), Z17)
+	LOAD_F32((DI)(R8*2), Z18)
+	LOAD_F32((DI)(R10*1), Z19)
+	TILE_X
+	TILE_FMA16
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JNZ  tf32loop
+tf32done:
+	TILE_EPILOGUE
+
+// func tileF16AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32)
+TEXT ·tileF16AVX512(SB), NOSPLIT, $0-48
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ ldx+16(FP), DX
+	MOVQ w+24(FP), DI
+	MOVQ ldw+32(FP), R8
+	MOVQ out+40(FP), BX
+	TILE_SETUP
+	TESTQ CX, CX
+	JZ    tf16done
+tf16loop:
+	LOAD_F16((DI), Z16)
+	LOAD_F16((DI)(R8*1), Z17)
+	LOAD_F16((DI)(R8*2), Z18)
+	LOAD_F16((DI)(R10*1), Z19)
+	TILE_X
+	TILE_FMA16
+	ADDQ $64, SI
+	ADDQ $32, DI
+	SUBQ $16, CX
+	JNZ  tf16loop
+tf16done:
+	TILE_EPILOGUE
+
+// func tileBF16AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32)
+TEXT ·tileBF16AVX512(SB), NOSPLIT, $0-48
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ ldx+16(FP), DX
+	MOVQ w+24(FP), DI
+	MOVQ ldw+32(FP), R8
+	MOVQ out+40(FP), BX
+	TILE_SETUP
+	TESTQ CX, CX
+	JZ    tbf16done
+tbf16loop:
+	LOAD_BF16((DI), Z16)
+	LOAD_BF16((DI)(R8*1), Z17)
+	LOAD_BF16((DI)(R8*2), Z18)
+	LOAD_BF16((DI)(R10*1), Z19)
+	TILE_X
+	TILE_FMA16
+	ADDQ $64, SI
+	ADDQ $32, DI
+	SUBQ $16, CX
+	JNZ  tbf16loop
+tbf16done:
+	TILE_EPILOGUE
+
+// Q8_ROW widens one q8_0 block of 32 weights at addr (a 2-byte f16 scale
+// d, then 32 int8) to d·q in Z24 (columns 0..15) and Z25 (16..31).
+#define Q8_ROW(addr, addr2, addr18) \
+	VPBROADCASTW addr, Y26 \
+	VCVTPH2PS Y26, Z26 \
+	VPMOVSXBD addr2, Z24 \
+	VPMOVSXBD addr18, Z25 \
+	VCVTDQ2PS Z24, Z24 \
+	VCVTDQ2PS Z25, Z25 \
+	VMULPS Z26, Z24, Z24 \
+	VMULPS Z26, Z25, Z25
+
+// func tileQ8AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32)
+TEXT ·tileQ8AVX512(SB), NOSPLIT, $0-48
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ ldx+16(FP), DX
+	MOVQ w+24(FP), DI
+	MOVQ ldw+32(FP), R8
+	MOVQ out+40(FP), BX
+	TILE_SETUP
+	TESTQ CX, CX
+	JZ    tq8done
+tq8loop:
+	VMOVUPS (SI), Z16; VMOVUPS 64(SI), Z17
+	VMOVUPS (SI)(DX*1), Z18; VMOVUPS 64(SI)(DX*1), Z19
+	VMOVUPS (SI)(DX*2), Z20; VMOVUPS 64(SI)(DX*2), Z21
+	VMOVUPS (SI)(R9*1), Z22; VMOVUPS 64(SI)(R9*1), Z23
+	Q8_ROW((DI), 2(DI), 18(DI))
+	VFMADD231PS Z24, Z16, Z0; VFMADD231PS Z25, Z17, Z0
+	VFMADD231PS Z24, Z18, Z4; VFMADD231PS Z25, Z19, Z4
+	VFMADD231PS Z24, Z20, Z8; VFMADD231PS Z25, Z21, Z8
+	VFMADD231PS Z24, Z22, Z12; VFMADD231PS Z25, Z23, Z12
+	Q8_ROW((DI)(R8*1), 2(DI)(R8*1), 18(DI)(R8*1))
+	VFMADD231PS Z24, Z16, Z1; VFMADD231PS Z25, Z17, Z1
+	VFMADD231PS Z24, Z18, Z5; VFMADD231PS Z25, Z19, Z5
+	VFMADD231PS Z24, Z20, Z9; VFMADD231PS Z25, Z21, Z9
+	VFMADD231PS Z24, Z22, Z13; VFMADD231PS Z25, Z23, Z13
+	Q8_ROW((DI)(R8*2), 2(DI)(R8*2), 18(DI)(R8*2))
+	VFMADD231PS Z24, Z16, Z2; VFMADD231PS Z25, Z17, Z2
+	VFMADD231PS Z24, Z18, Z6; VFMADD231PS Z25, Z19, Z6
+	VFMADD231PS Z24, Z20, Z10; VFMADD231PS Z25, Z21, Z10
+	VFMADD231PS Z24, Z22, Z14; VFMADD231PS Z25, Z23, Z14
+	Q8_ROW((DI)(R10*1), 2(DI)(R10*1), 18(DI)(R10*1))
+	VFMADD231PS Z24, Z16, Z3; VFMADD231PS Z25, Z17, Z3
+	VFMADD231PS Z24, Z18, Z7; VFMADD231PS Z25, Z19, Z7
+	VFMADD231PS Z24, Z20, Z11; VFMADD231PS Z25, Z21, Z11
+	VFMADD231PS Z24, Z22, Z15; VFMADD231PS Z25, Z23, Z15
+	ADDQ $128, SI
+	ADDQ $34, DI
+	SUBQ $32, CX
+	JNZ  tq8loop
+tq8done:
+	TILE_EPILOGUE
+
+// ---- 16 rows: out[n] = x · w_n ----
+// Registers: X (SI), P (DI) rows 0..7 and Q (R11) rows 8..15, L (R8),
+// L3 (R10), L5 (R12), L7 (R13), CX columns left, BX out.
+
+#define ROWS_SETUP \
+	LEAQ (R8)(R8*2), R10 \
+	LEAQ (R8)(R8*4), R12 \
+	LEAQ (R10)(R8*4), R13 \
+	LEAQ (DI)(R8*8), R11 \
+	ZERO16
+
+#define ROWS_EPILOGUE \
+	REDUCE16 \
+	VMOVUPS Z0, (BX) \
+	VZEROUPPER \
+	RET
+
+// ROWS_LOAD loads the 16 weight chunks at the row pointers into Z16..Z31.
+#define ROWS_LOAD(LOAD) \
+	LOAD((DI), Z16); LOAD((DI)(R8*1), Z17); LOAD((DI)(R8*2), Z18); LOAD((DI)(R10*1), Z19) \
+	LOAD((DI)(R8*4), Z20); LOAD((DI)(R12*1), Z21); LOAD((DI)(R10*2), Z22); LOAD((DI)(R13*1), Z23) \
+	LOAD((R11), Z24); LOAD((R11)(R8*1), Z25); LOAD((R11)(R8*2), Z26); LOAD((R11)(R10*1), Z27) \
+	LOAD((R11)(R8*4), Z28); LOAD((R11)(R12*1), Z29); LOAD((R11)(R10*2), Z30); LOAD((R11)(R13*1), Z31)
+
+// func rowsF32AVX512(k int, x *float32, w *byte, ldw int, out *float32)
+TEXT ·rowsF32AVX512(SB), NOSPLIT, $0-40
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ w+16(FP), DI
+	MOVQ ldw+24(FP), R8
+	MOVQ out+32(FP), BX
+	ROWS_SETUP
+	TESTQ CX, CX
+	JZ    rf32done
+rf32loop:
+	VMOVUPS (SI), Z31
+	VFMADD231PS (DI), Z31, Z0
+	VFMADD231PS (DI)(R8*1), Z31, Z1
+	VFMADD231PS (DI)(R8*2), Z31, Z2
+	VFMADD231PS (DI)(R10*1), Z31, Z3
+	VFMADD231PS (DI)(R8*4), Z31, Z4
+	VFMADD231PS (DI)(R12*1), Z31, Z5
+	VFMADD231PS (DI)(R10*2), Z31, Z6
+	VFMADD231PS (DI)(R13*1), Z31, Z7
+	VFMADD231PS (R11), Z31, Z8
+	VFMADD231PS (R11)(R8*1), Z31, Z9
+	VFMADD231PS (R11)(R8*2), Z31, Z10
+	VFMADD231PS (R11)(R10*1), Z31, Z11
+	VFMADD231PS (R11)(R8*4), Z31, Z12
+	VFMADD231PS (R11)(R12*1), Z31, Z13
+	VFMADD231PS (R11)(R10*2), Z31, Z14
+	VFMADD231PS (R11)(R13*1), Z31, Z15
+	ADDQ $64, SI
+	ADDQ $64, DI
+	ADDQ $64, R11
+	SUBQ $16, CX
+	JNZ  rf32loop
+rf32done:
+	ROWS_EPILOGUE
+
+// The f16 and bf16 row kernels convert all 16 chunks into Z16..Z31, which
+// leaves no register for x: the FMAs take x from memory (it stays in L1).
+#define ROWS_FMA16_MEM \
+	VFMADD231PS (SI), Z16, Z0; VFMADD231PS (SI), Z17, Z1; VFMADD231PS (SI), Z18, Z2; VFMADD231PS (SI), Z19, Z3 \
+	VFMADD231PS (SI), Z20, Z4; VFMADD231PS (SI), Z21, Z5; VFMADD231PS (SI), Z22, Z6; VFMADD231PS (SI), Z23, Z7 \
+	VFMADD231PS (SI), Z24, Z8; VFMADD231PS (SI), Z25, Z9; VFMADD231PS (SI), Z26, Z10; VFMADD231PS (SI), Z27, Z11 \
+	VFMADD231PS (SI), Z28, Z12; VFMADD231PS (SI), Z29, Z13; VFMADD231PS (SI), Z30, Z14; VFMADD231PS (SI), Z31, Z15
+
+// func rowsF16AVX512(k int, x *float32, w *byte, ldw int, out *float32)
+TEXT ·rowsF16AVX512(SB), NOSPLIT, $0-40
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ w+16(FP), DI
+	MOVQ ldw+24(FP), R8
+	MOVQ out+32(FP), BX
+	ROWS_SETUP
+	TESTQ CX, CX
+	JZ    rf16done
+rf16loop:
+	ROWS_LOAD(LOAD_F16)
+	ROWS_FMA16_MEM
+	ADDQ $64, SI
+	ADDQ $32, DI
+	ADDQ $32, R11
+	SUBQ $16, CX
+	JNZ  rf16loop
+rf16done:
+	ROWS_EPILOGUE
+
+// func rowsBF16AVX512(k int, x *float32, w *byte, ldw int, out *float32)
+TEXT ·rowsBF16AVX512(SB), NOSPLIT, $0-40
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ w+16(FP), DI
+	MOVQ ldw+24(FP), R8
+	MOVQ out+32(FP), BX
+	ROWS_SETUP
+	TESTQ CX, CX
+	JZ    rbf16done
+rbf16loop:
+	ROWS_LOAD(LOAD_BF16)
+	ROWS_FMA16_MEM
+	ADDQ $64, SI
+	ADDQ $32, DI
+	ADDQ $32, R11
+	SUBQ $16, CX
+	JNZ  rbf16loop
+rbf16done:
+	ROWS_EPILOGUE
+
+// Q8_ROWS_ONE widens one row's block and adds it against x (Z16 columns
+// 0..15, Z17 columns 16..31) into accumulator z.
+#define Q8_ROWS_ONE(addr, addr2, addr18, z) \
+	Q8_ROW(addr, addr2, addr18) \
+	VFMADD231PS Z24, Z16, z \
+	VFMADD231PS Z25, Z17, z
+
+// func rowsQ8AVX512(k int, x *float32, w *byte, ldw int, out *float32)
+TEXT ·rowsQ8AVX512(SB), NOSPLIT, $0-40
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ w+16(FP), DI
+	MOVQ ldw+24(FP), R8
+	MOVQ out+32(FP), BX
+	ROWS_SETUP
+	TESTQ CX, CX
+	JZ    rq8done
+rq8loop:
+	VMOVUPS (SI), Z16
+	VMOVUPS 64(SI), Z17
+	Q8_ROWS_ONE((DI), 2(DI), 18(DI), Z0)
+	Q8_ROWS_ONE((DI)(R8*1), 2(DI)(R8*1), 18(DI)(R8*1), Z1)
+	Q8_ROWS_ONE((DI)(R8*2), 2(DI)(R8*2), 18(DI)(R8*2), Z2)
+	Q8_ROWS_ONE((DI)(R10*1), 2(DI)(R10*1), 18(DI)(R10*1), Z3)
+	Q8_ROWS_ONE((DI)(R8*4), 2(DI)(R8*4), 18(DI)(R8*4), Z4)
+	Q8_ROWS_ONE((DI)(R12*1), 2(DI)(R12*1), 18(DI)(R12*1), Z5)
+	Q8_ROWS_ONE((DI)(R10*2), 2(DI)(R10*2), 18(DI)(R10*2), Z6)
+	Q8_ROWS_ONE((DI)(R13*1), 2(DI)(R13*1), 18(DI)(R13*1), Z7)
+	Q8_ROWS_ONE((R11), 2(R11), 18(R11), Z8)
+	Q8_ROWS_ONE((R11)(R8*1), 2(R11)(R8*1), 18(R11)(R8*1), Z9)
+	Q8_ROWS_ONE((R11)(R8*2), 2(R11)(R8*2), 18(R11)(R8*2), Z10)
+	Q8_ROWS_ONE((R11)(R10*1), 2(R11)(R10*1), 18(R11)(R10*1), Z11)
+	Q8_ROWS_ONE((R11)(R8*4), 2(R11)(R8*4), 18(R11)(R8*4), Z12)
+	Q8_ROWS_ONE((R11)(R12*1), 2(R11)(R12*1), 18(R11)(R12*1), Z13)
+	Q8_ROWS_ONE((R11)(R10*2), 2(R11)(R10*2), 18(R11)(R10*2), Z14)
+	Q8_ROWS_ONE((R11)(R13*1), 2(R11)(R13*1), 18(R11)(R13*1), Z15)
+	ADDQ $128, SI
+	ADDQ $34, DI
+	ADDQ $34, R11
+	SUBQ $32, CX
+	JNZ  rq8loop
+rq8done:
+	ROWS_EPILOGUE
+
+// ---- one dot product ----
+
+
+
+
+
+// func oneF32AVX512(k int, x *float32, w *byte) float32
+TEXT ·oneF32AVX512(SB), NOSPLIT, $0-28
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ w+16(FP), DI
+	VPXORD Z0, Z0, Z0
+	TESTQ CX, CX
+	JZ    of32done
+of32loop:
+	VMOVUPS (DI), Z16
+	VFMADD231PS (SI), Z16, Z0
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JNZ  of32loop
+of32done:
+	REDUCE1
+	MOVSS X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func oneF16AVX512(k int, x *float32, w *byte) float32
+TEXT ·oneF16AVX512(SB), NOSPLIT, $0-28
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ w+16(FP), DI
+	VPXORD Z0, Z0, Z0
+	TESTQ CX, CX
+	JZ    of16done
+of16loop:
+	LOAD_F16((DI), Z16)
+	VFMADD231PS (SI), Z16, Z0
+	ADDQ $64, SI
+	ADDQ $32, DI
+	SUBQ $16, CX
+	JNZ  of16loop
+of16done:
+	REDUCE1
+	MOVSS X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func oneBF16AVX512(k int, x *float32, w *byte) float32
+TEXT ·oneBF16AVX512(SB), NOSPLIT, $0-28
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ w+16(FP), DI
+	VPXORD Z0, Z0, Z0
+	TESTQ CX, CX
+	JZ    obf16done
+obf16loop:
+	LOAD_BF16((DI), Z16)
+	VFMADD231PS (SI), Z16, Z0
+	ADDQ $64, SI
+	ADDQ $32, DI
+	SUBQ $16, CX
+	JNZ  obf16loop
+obf16done:
+	REDUCE1
+	MOVSS X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func oneQ8AVX512(k int, x *float32, w *byte) float32
+TEXT ·oneQ8AVX512(SB), NOSPLIT, $0-28
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ w+16(FP), DI
+	VPXORD Z0, Z0, Z0
+	TESTQ CX, CX
+	JZ    oq8done
+oq8loop:
+	VMOVUPS (SI), Z16
+	VMOVUPS 64(SI), Z17
+	Q8_ROWS_ONE((DI), 2(DI), 18(DI), Z0)
+	ADDQ $128, SI
+	ADDQ $34, DI
+	SUBQ $32, CX
+	JNZ  oq8loop
+oq8done:
+	REDUCE1
+	MOVSS X0, ret+24(FP)
+	VZEROUPPER
+	RET
