@@ -79,47 +79,11 @@ type matJob struct {
 	tiles [][16]float32 // per worker
 }
 
-func (j *matJob) wrow(n int) *byte    { return &j.data[n*j.ldw] }
-func (j *matJob) xrow(t int) *float32 { return &j.x[t*j.w.Cols] }
-
 // Run computes output columns [lo, hi) for every activation row.
 func (j *matJob) Run(worker, lo, hi int) {
-	K, N := j.w.Cols, j.w.Rows
-	main := K - K%j.v.Block
-	tile := &j.tiles[worker]
-	wrow, xrow := j.wrow, j.xrow
-	t := 0
-	if j.rows >= j.k.TileM {
-		tm, tn := j.k.TileM, j.k.TileN
-		for ; t+tm <= j.rows; t += tm {
-			n := lo
-			for ; n+tn <= hi; n += tn {
-				j.k.Tile(main, xrow(t), K, wrow(n), j.ldw, &tile[0])
-				for a := 0; a < tm; a++ {
-					copy(j.dst[(t+a)*N+n:(t+a)*N+n+tn], tile[a*tn:(a+1)*tn])
-				}
-			}
-			for a := 0; a < tm; a++ {
-				for c := n; c < hi; c++ {
-					j.dst[(t+a)*N+c] = j.k.One(main, xrow(t+a), wrow(c))
-				}
-			}
-		}
-	}
-	for ; t < j.rows; t++ {
-		out := j.dst[t*N : (t+1)*N]
-		n := lo
-		for ; n+j.k.Rows <= hi; n += j.k.Rows {
-			j.k.RowsDot(main, xrow(t), wrow(n), j.ldw, &out[n])
-		}
-		for ; n < hi; n++ {
-			out[n] = j.k.One(main, xrow(t), wrow(n))
-		}
-	}
-	if main < K {
-		j.tail(lo, hi, main)
-	}
+	mulRange(j.v, j.w.Type, &j.tiles[worker], j.dst, j.w.Rows, j.x, j.w.Cols, j.rows, j.data, j.ldw, lo, hi, j.w.Cols)
 	if j.bias != nil {
+		N := j.w.Rows
 		for t := 0; t < j.rows; t++ {
 			out := j.dst[t*N+lo : t*N+hi]
 			for i := range out {
@@ -129,20 +93,67 @@ func (j *matJob) Run(worker, lo, hi int) {
 	}
 }
 
-// tail adds the columns past the last whole block, in order, one by one.
-func (j *matJob) tail(lo, hi, from int) {
-	K, N := j.w.Cols, j.w.Rows
-	for n := lo; n < hi; n++ {
-		row := j.data[n*j.ldw:]
-		for t := 0; t < j.rows; t++ {
-			x := j.x[t*K : (t+1)*K]
-			s := j.dst[t*N+n]
-			for c := from; c < K; c++ {
-				s += x[c] * weightAt(j.w.Type, row, c)
+// mulRange computes dst[t·ldd+n] = Σ_{c<k} x[t·ldx+c]·w_n[c] for t < rows
+// and n in [lo, hi), w_n being the weight row at data[n·ldw:], with the
+// variant's tiles, row groups and single dot products, and the columns
+// past the last whole block added in order in Go.
+func mulRange(v *Variant, typ DType, tile *[16]float32, dst []float32, ldd int, x []float32, ldx, rows int, data []byte, ldw, lo, hi, k int) {
+	dk := &v.Dot[typ]
+	main := k - k%v.Block
+	wrow := func(n int) *byte { return &data[n*ldw] }
+	t := 0
+	if rows >= dk.TileM {
+		tm, tn := dk.TileM, dk.TileN
+		for ; t+tm <= rows; t += tm {
+			n := lo
+			for ; n+tn <= hi; n += tn {
+				dk.Tile(main, &x[t*ldx], ldx, wrow(n), ldw, &tile[0])
+				for a := 0; a < tm; a++ {
+					copy(dst[(t+a)*ldd+n:(t+a)*ldd+n+tn], tile[a*tn:(a+1)*tn])
+				}
 			}
-			j.dst[t*N+n] = s
+			for a := 0; a < tm; a++ {
+				for c := n; c < hi; c++ {
+					dst[(t+a)*ldd+c] = dk.One(main, &x[(t+a)*ldx], wrow(c))
+				}
+			}
 		}
 	}
+	for ; t < rows; t++ {
+		out := dst[t*ldd : t*ldd+hi]
+		n := lo
+		for ; n+dk.Rows <= hi; n += dk.Rows {
+			dk.RowsDot(main, &x[t*ldx], wrow(n), ldw, &out[n])
+		}
+		for ; n < hi; n++ {
+			out[n] = dk.One(main, &x[t*ldx], wrow(n))
+		}
+	}
+	if main == k {
+		return
+	}
+	for n := lo; n < hi; n++ {
+		row := data[n*ldw:]
+		for t := 0; t < rows; t++ {
+			xs := x[t*ldx : t*ldx+k]
+			s := dst[t*ldd+n]
+			for c := main; c < k; c++ {
+				s += xs[c] * weightAt(typ, row, c)
+			}
+			dst[t*ldd+n] = s
+		}
+	}
+}
+
+// MulF32 computes dst[t·ldd+n] = Σ_{c<k} x[t·ldx+c]·w[n·ldw+c] for t < rows
+// and n < cols, on the calling goroutine (for work already split over
+// threads, such as attention per head). tile is scratch.
+func (v *Variant) MulF32(tile *[16]float32, dst []float32, ldd int, x []float32, ldx, rows int, w []float32, ldw, cols, k int) {
+	if rows == 0 || cols == 0 {
+		return
+	}
+	data := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(w))), 4*len(w))
+	mulRange(v, F32, tile, dst, ldd, x, ldx, rows, data, 4*ldw, 0, cols, k)
 }
 
 // weightAt is column c of a weight row (any type), widened.

@@ -1,10 +1,20 @@
 package transformer
 
-import "math"
+import (
+	"math"
+
+	"gpt2/internal/kernels"
+)
 
 // attention writes each row's key and value into its sequence's cache,
 // then computes, per row and head, softmax(q·Kᵀ/√d) over positions
 // 0..Pos (the causal mask) and the weighted sum of the values into s.att.
+//
+// Rows of one sequence at consecutive positions form a block, and a block
+// is done per head as two matrix products with the dot kernels: scores
+// S = Q·Kᵀ (keys stored [pos][d]) and output O = P·V, for which values
+// are stored transposed, [d][pos], so that each output is again a dot
+// product along positions. Positions past a row's own get probability 0.
 func (s *State) attention(rows []Row, layer int) {
 	c := s.m.Config
 	e, d := c.NEmbd, c.HeadDim()
@@ -13,54 +23,89 @@ func (s *State) attention(rows []Row, layer int) {
 		for h := 0; h < c.NHead; h++ {
 			off := s.kvOffset(r.Seq, layer, h, r.Pos)
 			copy(s.k[off:off+d], qkv[e+h*d:e+(h+1)*d])
-			copy(s.v[off:off+d], qkv[2*e+h*d:2*e+(h+1)*d])
+			vt := s.v[s.vOffset(r.Seq, layer, h):]
+			for k, v := range qkv[2*e+h*d : 2*e+(h+1)*d] {
+				vt[k*s.vcap+r.Pos] = v
+			}
 		}
 	}
 	j := &s.attJob
+	j.blocks = j.blocks[:0]
+	for i := 0; i < len(rows); {
+		n := 1
+		for i+n < len(rows) && n < attnBlock && rows[i+n].Seq == rows[i].Seq && rows[i+n].Pos == rows[i].Pos+n {
+			n++
+		}
+		j.blocks = append(j.blocks, attnSpan{i, n})
+		i += n
+	}
 	j.rows, j.layer = rows, layer
-	s.m.pool.Run(len(rows)*c.NHead, 1, j)
+	s.m.pool.Run(len(j.blocks)*c.NHead, 1, j)
 	j.rows = nil
 }
+
+// attnBlock is the most query rows done together.
+const attnBlock = 64
+
+type attnSpan struct{ first, n int }
 
 type attentionJob struct {
 	s      *State
 	rows   []Row
 	layer  int
 	scale  float32
-	scores [][]float32 // per worker, capacity long
+	blocks []attnSpan
+	// per worker scratch
+	scores [][]float32    // attnBlock × vcap
+	q      [][]float32    // attnBlock × d, the scaled queries
+	tiles  []*[16]float32 // kernel scratch
+	kern   *kernels.Variant
 }
 
 func (j *attentionJob) init(s *State) {
 	j.s = s
-	j.scale = float32(1 / math.Sqrt(float64(s.m.Config.HeadDim())))
+	d := s.m.Config.HeadDim()
+	j.scale = float32(1 / math.Sqrt(float64(d)))
+	j.kern = s.m.kernels
+	j.blocks = make([]attnSpan, 0, s.maxRows)
 	for w := 0; w < s.m.pool.Threads(); w++ {
-		j.scores = append(j.scores, make([]float32, s.capacity))
+		j.scores = append(j.scores, make([]float32, attnBlock*s.vcap))
+		j.q = append(j.q, make([]float32, attnBlock*d))
+		j.tiles = append(j.tiles, new([16]float32))
 	}
 }
 
-// Run handles (row, head) pairs [lo, hi).
+// Run handles (block, head) pairs [lo, hi).
 func (j *attentionJob) Run(worker, lo, hi int) {
 	s := j.s
 	c := s.m.Config
 	e, d, nh := c.NEmbd, c.HeadDim(), c.NHead
-	kern := s.m.kernels
 	for p := lo; p < hi; p++ {
-		i, h := p/nh, p%nh
-		r := j.rows[i]
-		q := s.qkv[i*3*e+h*d : i*3*e+(h+1)*d]
-		base := s.kvOffset(r.Seq, j.layer, h, 0)
-		n := r.Pos + 1
-		scores := j.scores[worker][:n]
-		keys := s.k[base : base+n*d]
-		for t := 0; t < n; t++ {
-			scores[t] = kern.DotF32(q, keys[t*d:(t+1)*d]) * j.scale
+		blk, h := j.blocks[p/nh], p%nh
+		first := j.rows[blk.first]
+		b := blk.n
+		keys := first.Pos + b // positions 0..keys-1 are needed
+		// Pad to the kernels' block with zero probabilities, so that a
+		// row's sums do not depend on how many keys its block has.
+		padded := (keys + 15) &^ 15
+		q := j.q[worker][:b*d]
+		for a := 0; a < b; a++ {
+			src := s.qkv[(blk.first+a)*3*e+h*d:]
+			for k := 0; k < d; k++ {
+				q[a*d+k] = src[k] * j.scale
+			}
 		}
-		kern.Softmax(scores)
-		out := s.att[i*e+h*d : i*e+(h+1)*d]
-		clear(out)
-		vals := s.v[base : base+n*d]
-		for t := 0; t < n; t++ {
-			kern.Axpy(out, scores[t], vals[t*d:(t+1)*d])
+		sc := j.scores[worker][:b*padded]
+		kbase := s.kvOffset(first.Seq, j.layer, h, 0)
+		j.kern.MulF32(j.tiles[worker], sc, padded, q, d, b, s.k[kbase:kbase+keys*d], d, keys, d)
+		for a := 0; a < b; a++ {
+			row := sc[a*padded : (a+1)*padded]
+			valid := first.Pos + a + 1
+			j.kern.Softmax(row[:valid])
+			clear(row[valid:])
 		}
+		vt := s.v[s.vOffset(first.Seq, j.layer, h):]
+		out := s.att[blk.first*e+h*d:]
+		j.kern.MulF32(j.tiles[worker], out, e, sc, padded, b, vt[:d*s.vcap], s.vcap, d, padded)
 	}
 }

@@ -16,9 +16,11 @@ type State struct {
 	maxRows   int
 	maxLogits int
 
-	// KV cache: [seq][layer][head][pos][headDim], so that attention reads
-	// each head's keys and values contiguously.
+	// KV cache. Keys: [seq][layer][head][pos][headDim]; values transposed,
+	// [seq][layer][head][headDim][vcap], vcap the capacity rounded up to 16,
+	// so that attention is two products of contiguous rows.
 	k, v []float32
+	vcap int
 
 	x, h, att, tmp []float32 // rows × embd
 	qkv            []float32 // rows × 3·embd
@@ -50,9 +52,9 @@ func (m *Model) NewState(seqs, capacity, maxRows, maxLogits int) *State {
 	maxRows = max(maxRows, 1)
 	maxLogits = min(max(maxLogits, 1), maxRows)
 	s := &State{m: m, seqs: seqs, capacity: capacity, maxRows: maxRows, maxLogits: maxLogits}
-	kv := seqs * c.NLayer * capacity * c.NEmbd
-	s.k = make([]float32, kv)
-	s.v = make([]float32, kv)
+	s.vcap = (capacity + 15) &^ 15
+	s.k = make([]float32, seqs*c.NLayer*capacity*c.NEmbd)
+	s.v = make([]float32, seqs*c.NLayer*s.vcap*c.NEmbd)
 	e := c.NEmbd
 	s.x = make([]float32, maxRows*e)
 	s.h = make([]float32, maxRows*e)
@@ -87,6 +89,12 @@ func (s *State) kvOffset(seq, layer, head, pos int) int {
 	return (((seq*c.NLayer+layer)*c.NHead+head)*s.capacity + pos) * d
 }
 
+// vOffset is where the transposed values of (seq, layer, head) start.
+func (s *State) vOffset(seq, layer, head int) int {
+	c := s.m.Config
+	return ((seq*c.NLayer+layer)*c.NHead + head) * c.HeadDim() * s.vcap
+}
+
 // CopySeq copies the first n cached positions of sequence src to dst, so
 // that several samples of one prompt share one prefill.
 func (s *State) CopySeq(dst, src, n int) {
@@ -96,7 +104,10 @@ func (s *State) CopySeq(dst, src, n int) {
 		for h := 0; h < c.NHead; h++ {
 			a, b := s.kvOffset(src, l, h, 0), s.kvOffset(dst, l, h, 0)
 			copy(s.k[b:b+n*d], s.k[a:a+n*d])
-			copy(s.v[b:b+n*d], s.v[a:a+n*d])
+			va, vb := s.vOffset(src, l, h), s.vOffset(dst, l, h)
+			for k := 0; k < d; k++ {
+				copy(s.v[vb+k*s.vcap:vb+k*s.vcap+n], s.v[va+k*s.vcap:va+k*s.vcap+n])
+			}
 		}
 	}
 }
