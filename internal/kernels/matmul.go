@@ -94,40 +94,17 @@ func (j *matJob) Run(worker, lo, hi int) {
 }
 
 // mulRange computes dst[t·ldd+n] = Σ_{c<k} x[t·ldx+c]·w_n[c] for t < rows
-// and n in [lo, hi), w_n being the weight row at data[n·ldw:], with the
-// variant's tiles, row groups and single dot products, and the columns
-// past the last whole block added in order in Go.
+// and n in [lo, hi), w_n being the weight row at data[n·ldw:]. Columns go
+// in chunks of kChunk, each a dot product of the variant's kernels (tiles,
+// row groups or single), the chunks' sums added in order; the columns past
+// the last whole block are then added one by one in Go. Every path makes
+// the same sums in the same order, so any split gives the same bits.
 func mulRange(v *Variant, typ DType, tile *[16]float32, dst []float32, ldd int, x []float32, ldx, rows int, data []byte, ldw, lo, hi, k int) {
 	dk := &v.Dot[typ]
 	main := k - k%v.Block
-	wrow := func(n int) *byte { return &data[n*ldw] }
-	t := 0
-	if rows >= dk.TileM {
-		tm, tn := dk.TileM, dk.TileN
-		for ; t+tm <= rows; t += tm {
-			n := lo
-			for ; n+tn <= hi; n += tn {
-				dk.Tile(main, &x[t*ldx], ldx, wrow(n), ldw, &tile[0])
-				for a := 0; a < tm; a++ {
-					copy(dst[(t+a)*ldd+n:(t+a)*ldd+n+tn], tile[a*tn:(a+1)*tn])
-				}
-			}
-			for a := 0; a < tm; a++ {
-				for c := n; c < hi; c++ {
-					dst[(t+a)*ldd+c] = dk.One(main, &x[(t+a)*ldx], wrow(c))
-				}
-			}
-		}
-	}
-	for ; t < rows; t++ {
-		out := dst[t*ldd : t*ldd+hi]
-		n := lo
-		for ; n+dk.Rows <= hi; n += dk.Rows {
-			dk.RowsDot(main, &x[t*ldx], wrow(n), ldw, &out[n])
-		}
-		for ; n < hi; n++ {
-			out[n] = dk.One(main, &x[t*ldx], wrow(n))
-		}
+	for c0 := 0; c0 < main || c0 == 0; c0 += kChunk {
+		kc := min(kChunk, main-c0)
+		mulChunk(dk, tile, dst, ldd, x[c0:], ldx, rows, data[colOffset(typ, c0):], ldw, lo, hi, kc, c0 > 0)
 	}
 	if main == k {
 		return
@@ -144,6 +121,79 @@ func mulRange(v *Variant, typ DType, tile *[16]float32, dst []float32, ldd int, 
 		}
 	}
 }
+
+// kChunk is the columns one dot-product pass covers: a 4-row group of
+// activations or weights of this width stays in L1 (12 KiB in f32).
+const kChunk = 768
+
+// colOffset is the byte offset of column c (a multiple of the q8_0 block)
+// in a weight row.
+func colOffset(t DType, c int) int {
+	switch t {
+	case F32:
+		return 4 * c
+	case F16, BF16:
+		return 2 * c
+	}
+	return c / Q8Block * Q8BlockBytes
+}
+
+// mulChunk computes one column chunk: dst is set, or with add increased.
+func mulChunk(dk *DotKernels, tile *[16]float32, dst []float32, ldd int, x []float32, ldx, rows int, data []byte, ldw, lo, hi, k int, add bool) {
+	wrow := func(n int) *byte { return &data[n*ldw] }
+	put := func(i int, v float32) {
+		if add {
+			dst[i] += v
+		} else {
+			dst[i] = v
+		}
+	}
+	// Tiles sweep a block of activation rows that stays in L2 while each
+	// group of weight rows (a few KiB, in L1) meets all of them.
+	tm, tn := dk.TileM, dk.TileN
+	full := rows - rows%tm
+	block := max(tm, (l2Block/(4*max(k, 1)))/tm*tm)
+	for t0 := 0; t0 < full; t0 += block {
+		t1 := min(t0+block, full)
+		n := lo
+		for ; n+tn <= hi; n += tn {
+			w := wrow(n)
+			for t := t0; t < t1; t += tm {
+				dk.Tile(k, &x[t*ldx], ldx, w, ldw, &tile[0])
+				for a := 0; a < tm; a++ {
+					out := dst[(t+a)*ldd+n : (t+a)*ldd+n+tn]
+					if add {
+						for b := range out {
+							out[b] += tile[a*tn+b]
+						}
+					} else {
+						copy(out, tile[a*tn:(a+1)*tn])
+					}
+				}
+			}
+		}
+		for t := t0; t < t1; t++ {
+			for c := n; c < hi; c++ {
+				put(t*ldd+c, dk.One(k, &x[t*ldx], wrow(c)))
+			}
+		}
+	}
+	for t := full; t < rows; t++ {
+		n := lo
+		for ; n+dk.Rows <= hi; n += dk.Rows {
+			dk.RowsDot(k, &x[t*ldx], wrow(n), ldw, &tile[0])
+			for b := 0; b < dk.Rows; b++ {
+				put(t*ldd+n+b, tile[b])
+			}
+		}
+		for ; n < hi; n++ {
+			put(t*ldd+n, dk.One(k, &x[t*ldx], wrow(n)))
+		}
+	}
+}
+
+// l2Block is the bytes of activations a tile sweep keeps in L2.
+const l2Block = 384 << 10
 
 // MulF32 computes dst[t·ldd+n] = Σ_{c<k} x[t·ldx+c]·w[n·ldw+c] for t < rows
 // and n < cols, on the calling goroutine (for work already split over
