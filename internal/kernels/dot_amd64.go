@@ -11,42 +11,43 @@ import "golang.org/x/sys/cpu"
 
 // tileF32AVX512 computes, for m, n < 4,
 //
-//	out[4*m+n] = Σ_{c<k} x[m*ldx+c] * w_n[c]   (w_n: float32 row at w + n*ldw bytes)
+//	s := Σ_{c<k} x[m*ldx+c] * w_n[c]   (w_n: float32 row at w + n*ldw bytes)
+//	if add { out[m*ldo+n] += s } else { out[m*ldo+n] = s }
 //
 // with k a multiple of 16.
 //
 //go:noescape
-func tileF32AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32)
+func tileF32AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
 
 // tileF16AVX512 is tileF32AVX512 with f16 weights: w_n[c] = F16ToF32(half c of row n).
 //
 //go:noescape
-func tileF16AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32)
+func tileF16AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
 
 // tileBF16AVX512 is tileF32AVX512 with bf16 weights.
 //
 //go:noescape
-func tileBF16AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32)
+func tileBF16AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
 
 // tileQ8AVX512 is tileF32AVX512 with q8_0 weights: w_n[c] = d_b * q_b[c%32]
 // for block b = c/32 of row n (k a multiple of 32).
 //
 //go:noescape
-func tileQ8AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32)
+func tileQ8AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
 
-// rowsF32AVX512 computes, for n < 16, out[n] = Σ_{c<k} x[c] * w_n[c].
+// rowsF32AVX512 computes, for n < 16, out[n] (+)= Σ_{c<k} x[c] * w_n[c].
 //
 //go:noescape
-func rowsF32AVX512(k int, x *float32, w *byte, ldw int, out *float32)
+func rowsF32AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 
 //go:noescape
-func rowsF16AVX512(k int, x *float32, w *byte, ldw int, out *float32)
+func rowsF16AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 
 //go:noescape
-func rowsBF16AVX512(k int, x *float32, w *byte, ldw int, out *float32)
+func rowsBF16AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 
 //go:noescape
-func rowsQ8AVX512(k int, x *float32, w *byte, ldw int, out *float32)
+func rowsQ8AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 
 // oneF32AVX512 returns Σ_{c<k} x[c] * w[c].
 //

@@ -88,20 +88,34 @@ GLOBL reduceOrder<>(SB), RODATA|NOPTR, $64
 #define TILE_X \
 	VMOVUPS (SI), Z20; VMOVUPS (SI)(DX*1), Z21; VMOVUPS (SI)(DX*2), Z22; VMOVUPS (SI)(R9*1), Z23
 
+// TILE_EPILOGUE writes the tile: token m's 4 sums to out + m·ldo floats,
+// added to what is there when AX (add) is set.
 #define TILE_EPILOGUE \
 	REDUCE16 \
-	VMOVUPS Z0, (BX) \
+	VEXTRACTF32X4 $1, Z0, X1 \
+	VEXTRACTF32X4 $2, Z0, X2 \
+	VEXTRACTF32X4 $3, Z0, X3 \
+	LEAQ (R11)(R11*2), R12 \
+	TESTQ AX, AX \
+	JZ 5(PC) \
+	VADDPS (BX), X0, X0; VADDPS (BX)(R11*1), X1, X1 \
+	VADDPS (BX)(R11*2), X2, X2; VADDPS (BX)(R12*1), X3, X3 \
+	VMOVUPS X0, (BX); VMOVUPS X1, (BX)(R11*1) \
+	VMOVUPS X2, (BX)(R11*2); VMOVUPS X3, (BX)(R12*1) \
 	VZEROUPPER \
 	RET
 
-// func tileF32AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32)
-TEXT ·tileF32AVX512(SB), NOSPLIT, $0-48
+// func tileF32AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
+TEXT ·tileF32AVX512(SB), NOSPLIT, $0-57
 	MOVQ k+0(FP), CX
 	MOVQ x+8(FP), SI
 	MOVQ ldx+16(FP), DX
 	MOVQ w+24(FP), DI
 	MOVQ ldw+32(FP), R8
 	MOVQ out+40(FP), BX
+	MOVQ ldo+48(FP), R11
+	SHLQ $2, R11
+	MOVBQZX add+56(FP), AX
 	TILE_SETUP
 	TESTQ CX, CX
 	JZ    tf32done
@@ -119,14 +133,17 @@ tf32loop:
 tf32done:
 	TILE_EPILOGUE
 
-// func tileF16AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32)
-TEXT ·tileF16AVX512(SB), NOSPLIT, $0-48
+// func tileF16AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
+TEXT ·tileF16AVX512(SB), NOSPLIT, $0-57
 	MOVQ k+0(FP), CX
 	MOVQ x+8(FP), SI
 	MOVQ ldx+16(FP), DX
 	MOVQ w+24(FP), DI
 	MOVQ ldw+32(FP), R8
 	MOVQ out+40(FP), BX
+	MOVQ ldo+48(FP), R11
+	SHLQ $2, R11
+	MOVBQZX add+56(FP), AX
 	TILE_SETUP
 	TESTQ CX, CX
 	JZ    tf16done
@@ -144,14 +161,17 @@ tf16loop:
 tf16done:
 	TILE_EPILOGUE
 
-// func tileBF16AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32)
-TEXT ·tileBF16AVX512(SB), NOSPLIT, $0-48
+// func tileBF16AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
+TEXT ·tileBF16AVX512(SB), NOSPLIT, $0-57
 	MOVQ k+0(FP), CX
 	MOVQ x+8(FP), SI
 	MOVQ ldx+16(FP), DX
 	MOVQ w+24(FP), DI
 	MOVQ ldw+32(FP), R8
 	MOVQ out+40(FP), BX
+	MOVQ ldo+48(FP), R11
+	SHLQ $2, R11
+	MOVBQZX add+56(FP), AX
 	TILE_SETUP
 	TESTQ CX, CX
 	JZ    tbf16done
@@ -181,14 +201,17 @@ tbf16done:
 	VMULPS Z26, Z24, Z24 \
 	VMULPS Z26, Z25, Z25
 
-// func tileQ8AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32)
-TEXT ·tileQ8AVX512(SB), NOSPLIT, $0-48
+// func tileQ8AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
+TEXT ·tileQ8AVX512(SB), NOSPLIT, $0-57
 	MOVQ k+0(FP), CX
 	MOVQ x+8(FP), SI
 	MOVQ ldx+16(FP), DX
 	MOVQ w+24(FP), DI
 	MOVQ ldw+32(FP), R8
 	MOVQ out+40(FP), BX
+	MOVQ ldo+48(FP), R11
+	SHLQ $2, R11
+	MOVBQZX add+56(FP), AX
 	TILE_SETUP
 	TESTQ CX, CX
 	JZ    tq8done
@@ -237,6 +260,9 @@ tq8done:
 
 #define ROWS_EPILOGUE \
 	REDUCE16 \
+	TESTQ AX, AX \
+	JZ 2(PC) \
+	VADDPS (BX), Z0, Z0 \
 	VMOVUPS Z0, (BX) \
 	VZEROUPPER \
 	RET
@@ -248,13 +274,14 @@ tq8done:
 	LOAD((R11), Z24); LOAD((R11)(R8*1), Z25); LOAD((R11)(R8*2), Z26); LOAD((R11)(R10*1), Z27) \
 	LOAD((R11)(R8*4), Z28); LOAD((R11)(R12*1), Z29); LOAD((R11)(R10*2), Z30); LOAD((R11)(R13*1), Z31)
 
-// func rowsF32AVX512(k int, x *float32, w *byte, ldw int, out *float32)
-TEXT ·rowsF32AVX512(SB), NOSPLIT, $0-40
+// func rowsF32AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
+TEXT ·rowsF32AVX512(SB), NOSPLIT, $0-41
 	MOVQ k+0(FP), CX
 	MOVQ x+8(FP), SI
 	MOVQ w+16(FP), DI
 	MOVQ ldw+24(FP), R8
 	MOVQ out+32(FP), BX
+	MOVBQZX add+40(FP), AX
 	ROWS_SETUP
 	TESTQ CX, CX
 	JZ    rf32done
@@ -292,13 +319,14 @@ rf32done:
 	VFMADD231PS (SI), Z24, Z8; VFMADD231PS (SI), Z25, Z9; VFMADD231PS (SI), Z26, Z10; VFMADD231PS (SI), Z27, Z11 \
 	VFMADD231PS (SI), Z28, Z12; VFMADD231PS (SI), Z29, Z13; VFMADD231PS (SI), Z30, Z14; VFMADD231PS (SI), Z31, Z15
 
-// func rowsF16AVX512(k int, x *float32, w *byte, ldw int, out *float32)
-TEXT ·rowsF16AVX512(SB), NOSPLIT, $0-40
+// func rowsF16AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
+TEXT ·rowsF16AVX512(SB), NOSPLIT, $0-41
 	MOVQ k+0(FP), CX
 	MOVQ x+8(FP), SI
 	MOVQ w+16(FP), DI
 	MOVQ ldw+24(FP), R8
 	MOVQ out+32(FP), BX
+	MOVBQZX add+40(FP), AX
 	ROWS_SETUP
 	TESTQ CX, CX
 	JZ    rf16done
@@ -313,13 +341,14 @@ rf16loop:
 rf16done:
 	ROWS_EPILOGUE
 
-// func rowsBF16AVX512(k int, x *float32, w *byte, ldw int, out *float32)
-TEXT ·rowsBF16AVX512(SB), NOSPLIT, $0-40
+// func rowsBF16AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
+TEXT ·rowsBF16AVX512(SB), NOSPLIT, $0-41
 	MOVQ k+0(FP), CX
 	MOVQ x+8(FP), SI
 	MOVQ w+16(FP), DI
 	MOVQ ldw+24(FP), R8
 	MOVQ out+32(FP), BX
+	MOVBQZX add+40(FP), AX
 	ROWS_SETUP
 	TESTQ CX, CX
 	JZ    rbf16done
@@ -341,13 +370,14 @@ rbf16done:
 	VFMADD231PS Z24, Z16, z \
 	VFMADD231PS Z25, Z17, z
 
-// func rowsQ8AVX512(k int, x *float32, w *byte, ldw int, out *float32)
-TEXT ·rowsQ8AVX512(SB), NOSPLIT, $0-40
+// func rowsQ8AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
+TEXT ·rowsQ8AVX512(SB), NOSPLIT, $0-41
 	MOVQ k+0(FP), CX
 	MOVQ x+8(FP), SI
 	MOVQ w+16(FP), DI
 	MOVQ ldw+24(FP), R8
 	MOVQ out+32(FP), BX
+	MOVBQZX add+40(FP), AX
 	ROWS_SETUP
 	TESTQ CX, CX
 	JZ    rq8done

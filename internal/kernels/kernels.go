@@ -46,13 +46,14 @@ type Variant struct {
 // prompt's logits are the same alone or in a batch, decoded one token at a
 // time or all at once.
 type DotKernels struct {
-	// TileM×TileN tile: out[m·TileN+n] = x_m · w_n, with x_m at
-	// x + m·ldx floats and w_n at w + n·ldw bytes.
+	// TileM×TileN tile: out[m·ldo+n] = x_m · w_n (or += with add),
+	// with x_m at x + m·ldx floats and w_n at w + n·ldw bytes.
 	TileM, TileN int
-	Tile         func(k int, x *float32, ldx int, w *byte, ldw int, out *float32)
-	// Rows dot products of one activation row with Rows weight rows.
+	Tile         func(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
+	// Rows dot products of one activation row with Rows weight rows:
+	// out[n] = x · w_n (or += with add).
 	Rows    int
-	RowsDot func(k int, x *float32, w *byte, ldw int, out *float32)
+	RowsDot func(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 	// One dot product.
 	One func(k int, x *float32, w *byte) float32
 }

@@ -157,7 +157,7 @@ func TestDotKernels(t *testing.T) {
 				// rows
 				out, check := guarded(dk.Rows)
 				for a := 0; a < dk.TileM; a++ {
-					dk.RowsDot(k, &x[a*cols], &data[0], ldw, &out[0])
+					dk.RowsDot(k, &x[a*cols], &data[0], ldw, &out[0], false)
 					check(t)
 					for n := 0; n < dk.Rows; n++ {
 						if math.Float32bits(out[n]) != math.Float32bits(one[a*rows+n]) {
@@ -166,14 +166,35 @@ func TestDotKernels(t *testing.T) {
 					}
 				}
 				// tile
-				tile, check := guarded(dk.TileM * dk.TileN)
-				dk.Tile(k, &x[0], cols, &data[0], ldw, &tile[0])
+				// tile, written with a stride, then added to
+				ldo := dk.TileN + 3
+				tile, check := guarded(dk.TileM * ldo)
+				dk.Tile(k, &x[0], cols, &data[0], ldw, &tile[0], ldo, false)
 				check(t)
 				for a := 0; a < dk.TileM; a++ {
-					for n := 0; n < dk.TileN; n++ {
-						if math.Float32bits(tile[a*dk.TileN+n]) != math.Float32bits(one[a*rows+n]) {
-							t.Fatalf("%s: Tile[%d][%d] = %v, One gives %v", name, a, n, tile[a*dk.TileN+n], one[a*rows+n])
+					for n := 0; n < ldo; n++ {
+						got := tile[a*ldo+n]
+						switch {
+						case n >= dk.TileN && got != guard:
+							t.Fatalf("%s: Tile wrote past its columns", name)
+						case n < dk.TileN && math.Float32bits(got) != math.Float32bits(one[a*rows+n]):
+							t.Fatalf("%s: Tile[%d][%d] = %v, One gives %v", name, a, n, got, one[a*rows+n])
 						}
+					}
+				}
+				dk.Tile(k, &x[0], cols, &data[0], ldw, &tile[0], ldo, true)
+				for a := 0; a < dk.TileM; a++ {
+					for n := 0; n < dk.TileN; n++ {
+						if want := one[a*rows+n] + one[a*rows+n]; math.Float32bits(tile[a*ldo+n]) != math.Float32bits(want) {
+							t.Fatalf("%s: Tile add [%d][%d] = %v, want %v", name, a, n, tile[a*ldo+n], want)
+						}
+					}
+				}
+				dk.RowsDot(k, &x[0], &data[0], ldw, &out[0], false)
+				dk.RowsDot(k, &x[0], &data[0], ldw, &out[0], true)
+				for n := 0; n < dk.Rows; n++ {
+					if want := one[n] + one[n]; math.Float32bits(out[n]) != math.Float32bits(want) {
+						t.Fatalf("%s: RowsDot add [%d] = %v, want %v", name, n, out[n], want)
 					}
 				}
 			}

@@ -18,7 +18,7 @@ type MatMul struct {
 
 // NewMatMul prepares products for the variant on the pool.
 func NewMatMul(v *Variant, pool *Pool, maxRows, maxCols int) *MatMul {
-	return &MatMul{v: v, pool: pool, job: matJob{tiles: make([][16]float32, pool.Threads())}}
+	return &MatMul{v: v, pool: pool}
 }
 
 // Variant is the kernel set in use.
@@ -75,13 +75,11 @@ type matJob struct {
 	ldw  int
 	bias []float32
 	rows int
-
-	tiles [][16]float32 // per worker
 }
 
 // Run computes output columns [lo, hi) for every activation row.
 func (j *matJob) Run(worker, lo, hi int) {
-	mulRange(j.v, j.w.Type, &j.tiles[worker], j.dst, j.w.Rows, j.x, j.w.Cols, j.rows, j.data, j.ldw, lo, hi, j.w.Cols)
+	mulRange(j.v, j.w.Type, j.dst, j.w.Rows, j.x, j.w.Cols, j.rows, j.data, j.ldw, lo, hi, j.w.Cols)
 	if j.bias != nil {
 		N := j.w.Rows
 		for t := 0; t < j.rows; t++ {
@@ -99,12 +97,12 @@ func (j *matJob) Run(worker, lo, hi int) {
 // row groups or single), the chunks' sums added in order; the columns past
 // the last whole block are then added one by one in Go. Every path makes
 // the same sums in the same order, so any split gives the same bits.
-func mulRange(v *Variant, typ DType, tile *[16]float32, dst []float32, ldd int, x []float32, ldx, rows int, data []byte, ldw, lo, hi, k int) {
+func mulRange(v *Variant, typ DType, dst []float32, ldd int, x []float32, ldx, rows int, data []byte, ldw, lo, hi, k int) {
 	dk := &v.Dot[typ]
 	main := k - k%v.Block
 	for c0 := 0; c0 < main || c0 == 0; c0 += kChunk {
 		kc := min(kChunk, main-c0)
-		mulChunk(dk, tile, dst, ldd, x[c0:], ldx, rows, data[colOffset(typ, c0):], ldw, lo, hi, kc, c0 > 0)
+		mulChunk(dk, dst, ldd, x[c0:], ldx, rows, data[colOffset(typ, c0):], ldw, lo, hi, kc, c0 > 0)
 	}
 	if main == k {
 		return
@@ -139,10 +137,10 @@ func colOffset(t DType, c int) int {
 }
 
 // mulChunk computes one column chunk: dst is set, or with add increased.
-func mulChunk(dk *DotKernels, tile *[16]float32, dst []float32, ldd int, x []float32, ldx, rows int, data []byte, ldw, lo, hi, k int, add bool) {
+func mulChunk(dk *DotKernels, dst []float32, ldd int, x []float32, ldx, rows int, data []byte, ldw, lo, hi, k int, add bool) {
 	wrow := func(n int) *byte { return &data[n*ldw] }
-	put := func(i int, v float32) {
-		if add {
+	one := func(i int, x *float32, w *byte) {
+		if v := dk.One(k, x, w); add {
 			dst[i] += v
 		} else {
 			dst[i] = v
@@ -159,35 +157,22 @@ func mulChunk(dk *DotKernels, tile *[16]float32, dst []float32, ldd int, x []flo
 		for ; n+tn <= hi; n += tn {
 			w := wrow(n)
 			for t := t0; t < t1; t += tm {
-				dk.Tile(k, &x[t*ldx], ldx, w, ldw, &tile[0])
-				for a := 0; a < tm; a++ {
-					out := dst[(t+a)*ldd+n : (t+a)*ldd+n+tn]
-					if add {
-						for b := range out {
-							out[b] += tile[a*tn+b]
-						}
-					} else {
-						copy(out, tile[a*tn:(a+1)*tn])
-					}
-				}
+				dk.Tile(k, &x[t*ldx], ldx, w, ldw, &dst[t*ldd+n], ldd, add)
 			}
 		}
 		for t := t0; t < t1; t++ {
 			for c := n; c < hi; c++ {
-				put(t*ldd+c, dk.One(k, &x[t*ldx], wrow(c)))
+				one(t*ldd+c, &x[t*ldx], wrow(c))
 			}
 		}
 	}
 	for t := full; t < rows; t++ {
 		n := lo
 		for ; n+dk.Rows <= hi; n += dk.Rows {
-			dk.RowsDot(k, &x[t*ldx], wrow(n), ldw, &tile[0])
-			for b := 0; b < dk.Rows; b++ {
-				put(t*ldd+n+b, tile[b])
-			}
+			dk.RowsDot(k, &x[t*ldx], wrow(n), ldw, &dst[t*ldd+n], add)
 		}
 		for ; n < hi; n++ {
-			put(t*ldd+n, dk.One(k, &x[t*ldx], wrow(n)))
+			one(t*ldd+n, &x[t*ldx], wrow(n))
 		}
 	}
 }
@@ -197,13 +182,13 @@ const l2Block = 384 << 10
 
 // MulF32 computes dst[t·ldd+n] = Σ_{c<k} x[t·ldx+c]·w[n·ldw+c] for t < rows
 // and n < cols, on the calling goroutine (for work already split over
-// threads, such as attention per head). tile is scratch.
-func (v *Variant) MulF32(tile *[16]float32, dst []float32, ldd int, x []float32, ldx, rows int, w []float32, ldw, cols, k int) {
+// threads, such as attention per head).
+func (v *Variant) MulF32(dst []float32, ldd int, x []float32, ldx, rows int, w []float32, ldw, cols, k int) {
 	if rows == 0 || cols == 0 {
 		return
 	}
 	data := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(w))), 4*len(w))
-	mulRange(v, F32, tile, dst, ldd, x, ldx, rows, data, 4*ldw, 0, cols, k)
+	mulRange(v, F32, dst, ldd, x, ldx, rows, data, 4*ldw, 0, cols, k)
 }
 
 // weightAt is column c of a weight row (any type), widened.

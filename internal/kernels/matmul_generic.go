@@ -30,20 +30,30 @@ var generic = &Variant{
 func genericDot(one func(k int, x *float32, w *byte) float32) DotKernels {
 	return DotKernels{
 		TileM: 4, TileN: 4,
-		Tile: func(k int, x *float32, ldx int, w *byte, ldw int, out *float32) {
-			o := unsafe.Slice(out, 16)
+		Tile: func(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool) {
+			o := unsafe.Slice(out, 3*ldo+4)
 			for m := 0; m < 4; m++ {
 				xm := (*float32)(unsafe.Add(unsafe.Pointer(x), 4*m*ldx))
 				for n := 0; n < 4; n++ {
-					o[m*4+n] = one(k, xm, (*byte)(unsafe.Add(unsafe.Pointer(w), n*ldw)))
+					v := one(k, xm, (*byte)(unsafe.Add(unsafe.Pointer(w), n*ldw)))
+					if add {
+						o[m*ldo+n] += v
+					} else {
+						o[m*ldo+n] = v
+					}
 				}
 			}
 		},
 		Rows: 16,
-		RowsDot: func(k int, x *float32, w *byte, ldw int, out *float32) {
+		RowsDot: func(k int, x *float32, w *byte, ldw int, out *float32, add bool) {
 			o := unsafe.Slice(out, 16)
 			for n := range o {
-				o[n] = one(k, x, (*byte)(unsafe.Add(unsafe.Pointer(w), n*ldw)))
+				v := one(k, x, (*byte)(unsafe.Add(unsafe.Pointer(w), n*ldw)))
+				if add {
+					o[n] += v
+				} else {
+					o[n] = v
+				}
 			}
 		},
 		One: one,

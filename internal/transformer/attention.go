@@ -71,7 +71,6 @@ func (j *attentionJob) init(s *State) {
 	for w := 0; w < s.m.pool.Threads(); w++ {
 		j.scores = append(j.scores, make([]float32, attnBlock*s.vcap))
 		j.q = append(j.q, make([]float32, attnBlock*d))
-		j.tiles = append(j.tiles, new([16]float32))
 	}
 }
 
@@ -97,7 +96,7 @@ func (j *attentionJob) Run(worker, lo, hi int) {
 		}
 		sc := j.scores[worker][:b*padded]
 		kbase := s.kvOffset(first.Seq, j.layer, h, 0)
-		j.kern.MulF32(j.tiles[worker], sc, padded, q, d, b, s.k[kbase:kbase+keys*d], d, keys, d)
+		j.kern.MulF32(sc, padded, q, d, b, s.k[kbase:kbase+keys*d], d, keys, d)
 		for a := 0; a < b; a++ {
 			row := sc[a*padded : (a+1)*padded]
 			valid := first.Pos + a + 1
@@ -106,6 +105,6 @@ func (j *attentionJob) Run(worker, lo, hi int) {
 		}
 		vt := s.v[s.vOffset(first.Seq, j.layer, h):]
 		out := s.att[blk.first*e+h*d:]
-		j.kern.MulF32(j.tiles[worker], out, e, sc, padded, b, vt[:d*s.vcap], s.vcap, d, padded)
+		j.kern.MulF32(out, e, sc, padded, b, vt[:d*s.vcap], s.vcap, d, padded)
 	}
 }
