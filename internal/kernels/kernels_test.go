@@ -356,7 +356,7 @@ func TestMatrixViews(t *testing.T) {
 
 func TestProbes(t *testing.T) {
 	for _, v := range Variants() {
-		b := make([]byte, 64*100)
+		b := make([]byte, 64*100+512*7)
 		for i := range b {
 			b[i] = byte(i)
 		}

@@ -72,7 +72,7 @@ func PeakFlops(v *Variant, threads int) float64 {
 	return best
 }
 
-// readSumGeneric adds up the buffer as 64-bit words, eight at a time.
+// readSumGeneric adds up the buffer as 64-bit words (len a multiple of 64).
 func readSumGeneric(b []byte) uint64 {
 	w := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/8)
 	var s0, s1, s2, s3 uint64

@@ -25,7 +25,7 @@ func softmaxAVX512(n int, x *float32)
 //go:noescape
 func geluAVX512(n int, x *float32)
 
-// readSumAVX512 returns the sum of the n/8 uint64 words at b (n a multiple of 64).
+// readSumAVX512 returns the sum of the n/8 uint64 words at b (n a multiple of 512).
 //
 //go:noescape
 func readSumAVX512(n int, b *byte) uint64
@@ -64,10 +64,12 @@ func geluF32AVX512(x []float32) {
 }
 
 func readSumBytesAVX512(b []byte) uint64 {
-	if len(b) < 64 {
-		return 0
+	n := len(b) &^ 511
+	sum := readSumGeneric(b[n:])
+	if n > 0 {
+		sum += readSumAVX512(n, unsafe.SliceData(b))
 	}
-	return readSumAVX512(len(b)&^63, unsafe.SliceData(b))
+	return sum
 }
 
 func fmaFlopsAVX512(iters int) int64 {
