@@ -6,4 +6,7 @@ func registerArch() {
 	if hasAVX512() {
 		register(avx512)
 	}
+	if hasAVX2() {
+		register(avx2)
+	}
 }

@@ -1,0 +1,200 @@
+//go:build !purego
+
+package kernels
+
+import (
+	"math"
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
+
+// The avx2 variant: AVX2 with FMA and F16C, 8 lanes. Kernels take lengths
+// that are multiples of 8; these wrappers do the rest in Go.
+
+// tileF32AVX2 computes, for m < 2 and n < 4,
+//
+//	s := Σ_{c<k} x[m*ldx+c] * w_n[c]   (w_n: float32 row at w + n*ldw bytes)
+//	if add { out[m*ldo+n] += s } else { out[m*ldo+n] = s }
+//
+// with k a multiple of 8.
+//
+//go:noescape
+func tileF32AVX2(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
+
+// tileF16AVX2 is tileF32AVX2 with f16 weights.
+//
+//go:noescape
+func tileF16AVX2(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
+
+// tileBF16AVX2 is tileF32AVX2 with bf16 weights.
+//
+//go:noescape
+func tileBF16AVX2(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
+
+// tileQ8AVX2 is tileF32AVX2 with q8_0 weights (k a multiple of 32).
+//
+//go:noescape
+func tileQ8AVX2(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
+
+// rowsF32AVX2 computes, for n < 8, out[n] (+)= Σ_{c<k} x[c] * w_n[c].
+//
+//go:noescape
+func rowsF32AVX2(k int, x *float32, w *byte, ldw int, out *float32, add bool)
+
+//go:noescape
+func rowsF16AVX2(k int, x *float32, w *byte, ldw int, out *float32, add bool)
+
+//go:noescape
+func rowsBF16AVX2(k int, x *float32, w *byte, ldw int, out *float32, add bool)
+
+//go:noescape
+func rowsQ8AVX2(k int, x *float32, w *byte, ldw int, out *float32, add bool)
+
+// oneF32AVX2 returns Σ_{c<k} x[c] * w[c].
+//
+//go:noescape
+func oneF32AVX2(k int, x *float32, w *byte) float32
+
+//go:noescape
+func oneF16AVX2(k int, x *float32, w *byte) float32
+
+//go:noescape
+func oneBF16AVX2(k int, x *float32, w *byte) float32
+
+//go:noescape
+func oneQ8AVX2(k int, x *float32, w *byte) float32
+
+// dotAVX2 returns Σ_{i<n} a[i]*b[i] (n a multiple of 8).
+//
+//go:noescape
+func dotAVX2(n int, a, b *float32) float32
+
+// axpyAVX2 does y[i] += alpha*x[i] for i < n (a multiple of 8).
+//
+//go:noescape
+func axpyAVX2(n int, alpha float32, x, y *float32)
+
+// maxAVX2 returns max x[:n] (n a multiple of 8, at least 8).
+//
+//go:noescape
+func maxAVX2(n int, x *float32) float32
+
+// expSubAVX2 sets x[i] = exp(x[i]-m) for i < n (a multiple of 8) and
+// returns their sum.
+//
+//go:noescape
+func expSubAVX2(n int, x *float32, m float32) float32
+
+// scaleAVX2 sets x[i] *= s for i < n (a multiple of 8).
+//
+//go:noescape
+func scaleAVX2(n int, x *float32, s float32)
+
+// geluAVX2 sets x[i] = x[i]/(1+exp(-2c(x[i]+0.044715x[i]³))) for i < n
+// (a multiple of 8).
+//
+//go:noescape
+func geluAVX2(n int, x *float32)
+
+// readSumAVX2 returns the sum of the uint64 words of b[:n] (n a multiple of 512).
+//
+//go:noescape
+func readSumAVX2(n int, b *byte) uint64
+
+// fmaLoopAVX2 runs iters rounds of 12 independent 8-lane FMAs.
+//
+//go:noescape
+func fmaLoopAVX2(iters int)
+
+func hasAVX2() bool {
+	x := cpu.X86
+	return x.HasAVX2 && x.HasFMA && x.HasF16C
+}
+
+var avx2 = &Variant{
+	Name:  "avx2",
+	Block: 8,
+	Dot: [4]DotKernels{
+		F32:  {TileM: 2, TileN: 4, Tile: tileF32AVX2, Rows: 8, RowsDot: rowsF32AVX2, One: oneF32AVX2},
+		F16:  {TileM: 2, TileN: 4, Tile: tileF16AVX2, Rows: 8, RowsDot: rowsF16AVX2, One: oneF16AVX2},
+		BF16: {TileM: 2, TileN: 4, Tile: tileBF16AVX2, Rows: 8, RowsDot: rowsBF16AVX2, One: oneBF16AVX2},
+		Q8_0: {TileM: 2, TileN: 4, Tile: tileQ8AVX2, Rows: 8, RowsDot: rowsQ8AVX2, One: oneQ8AVX2},
+	},
+	DotF32:  dotF32AVX2,
+	Axpy:    axpyF32AVX2,
+	Softmax: softmaxF32AVX2,
+	Gelu:    geluF32AVX2,
+	ReadSum: readSumBytesAVX2,
+	FMALoop: func(iters int) int64 { fmaLoopAVX2(iters); return int64(iters) * 12 * 8 * 2 },
+}
+
+func dotF32AVX2(a, b []float32) float32 {
+	n := len(a) &^ 7
+	var s float32
+	if n > 0 {
+		_ = b[len(a)-1]
+		s = dotAVX2(n, &a[0], &b[0])
+	}
+	for i := n; i < len(a); i++ {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+func axpyF32AVX2(y []float32, alpha float32, x []float32) {
+	n := len(y) &^ 7
+	if n > 0 {
+		_ = x[len(y)-1]
+		axpyAVX2(n, alpha, &x[0], &y[0])
+	}
+	for i := n; i < len(y); i++ {
+		y[i] += alpha * x[i]
+	}
+}
+
+func softmaxF32AVX2(x []float32) {
+	if len(x) == 0 {
+		return
+	}
+	n := len(x) &^ 7
+	m := x[0]
+	if n > 0 {
+		m = maxAVX2(n, &x[0])
+	}
+	for _, v := range x[n:] {
+		m = max(m, v)
+	}
+	var sum float32
+	if n > 0 {
+		sum = expSubAVX2(n, &x[0], m)
+	}
+	for i := n; i < len(x); i++ {
+		x[i] = float32(math.Exp(float64(x[i] - m)))
+		sum += x[i]
+	}
+	inv := 1 / sum
+	if n > 0 {
+		scaleAVX2(n, &x[0], inv)
+	}
+	for i := n; i < len(x); i++ {
+		x[i] *= inv
+	}
+}
+
+func geluF32AVX2(x []float32) {
+	n := len(x) &^ 7
+	if n > 0 {
+		geluAVX2(n, &x[0])
+	}
+	geluGeneric(x[n:])
+}
+
+func readSumBytesAVX2(b []byte) uint64 {
+	n := len(b) &^ 511
+	sum := readSumGeneric(b[n:])
+	if n > 0 {
+		sum += readSumAVX2(n, unsafe.SliceData(b))
+	}
+	return sum
+}
