@@ -294,7 +294,8 @@ func TestGenerateInterrupted(t *testing.T) {
 	if code != 130 || out.Len() == 0 || !strings.HasSuffix(out.String(), "\n") {
 		t.Fatalf("text: exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
 	}
-	// JSON: the object of the interrupted sample is still printed
+	// JSON: the object of the interrupted sample is still printed, whenever
+	// the interruption comes (here, while the model may still be loading)
 	ctx, cancel = context.WithCancel(context.Background())
 	go func() { time.Sleep(300 * time.Millisecond); cancel() }()
 	var jout bytes.Buffer

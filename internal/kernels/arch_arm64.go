@@ -2,4 +2,5 @@
 
 package kernels
 
-func registerArch() {}
+// registerArch adds the NEON variant: Advanced SIMD is part of every arm64 CPU.
+func registerArch() { register(neon) }

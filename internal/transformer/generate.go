@@ -358,11 +358,19 @@ func (g *generation) finish(si int, reason string) {
 	}
 }
 
-// interrupt finishes every running sequence with what it has.
+// interrupt finishes every running sequence with what it has, and the
+// requests not started yet with nothing, so each request has a result.
 func (g *generation) interrupt() {
 	for si, s := range g.slots {
 		if !s.done {
 			g.finish(si, FinishInterrupted)
+		}
+	}
+	for ; g.nextReq < len(g.reqs); g.nextReq++ {
+		r := &Result{PromptTokens: len(g.reqs[g.nextReq].Prompt), Finish: FinishInterrupted}
+		g.results[g.nextReq] = r
+		if g.opts.OnDone != nil {
+			g.opts.OnDone(g.nextReq, r)
 		}
 	}
 }

@@ -345,3 +345,15 @@ func TestPromptTooLong(t *testing.T) {
 	}
 	_ = fmt.Sprint()
 }
+
+// Interrupted before it starts, every request still gets a result.
+func TestGenerateInterruptedBeforeStart(t *testing.T) {
+	m := loadTinyModel(t, tinyDir, nil, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var done []int
+	res, err := m.Generate(ctx, []Request{greedyRequest([]int{1}, 5), greedyRequest([]int{2}, 5)}, GenerateOptions{OnDone: func(i int, _ *Result) { done = append(done, i) }})
+	if err == nil || len(res) != 2 || res[0] == nil || res[1] == nil || res[1].Finish != FinishInterrupted || len(done) != 2 {
+		t.Fatalf("%v %+v %v", err, res, done)
+	}
+}
