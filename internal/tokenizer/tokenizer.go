@@ -204,3 +204,22 @@ func (t *Tokenizer) Decode(ids []int) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// GPT2Vocab returns GPT-2's vocabulary as GGUF stores it: token strings in
+// the byte-level alphabet, by id, and the merges in rank order.
+func GPT2Vocab() (tokens, merges []string, err error) {
+	var ids map[string]int
+	if err := json.Unmarshal(gpt2Encoder, &ids); err != nil {
+		return nil, nil, err
+	}
+	tokens = make([]string, len(ids))
+	for s, id := range ids {
+		tokens[id] = s
+	}
+	for _, line := range strings.Split(string(gpt2Merges), "\n") {
+		if line != "" && !strings.HasPrefix(line, "#version") {
+			merges = append(merges, line)
+		}
+	}
+	return tokens, merges, nil
+}
