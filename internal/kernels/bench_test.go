@@ -18,12 +18,12 @@ func BenchmarkGemv(b *testing.B) {
 			for _, s := range benchShapes {
 				b.Run(fmt.Sprintf("%s/%v/%dx%d", v.Name, typ, s.in, s.out), func(b *testing.B) {
 					w := RandomMatrix(typ, s.out, s.in, 1)
-					mm := NewMatMul(v, pool, 1, s.in)
+					mm := NewMatMul(v, pool)
 					x := make([]float32, s.in)
 					dst := make([]float32, s.out)
 					b.SetBytes(int64(w.Bytes()))
 					for b.Loop() {
-						mm.Gemv(dst, x, w, nil, 1)
+						mm.Mul(dst, x, w, nil, 1)
 					}
 				})
 			}
@@ -40,14 +40,14 @@ func BenchmarkGemm(b *testing.B) {
 			for _, s := range benchShapes[:3] {
 				b.Run(fmt.Sprintf("%s/%v/%dx%d", v.Name, typ, s.in, s.out), func(b *testing.B) {
 					w := RandomMatrix(typ, s.out, s.in, 1)
-					mm := NewMatMul(v, pool, rows, s.in)
+					mm := NewMatMul(v, pool)
 					x := make([]float32, rows*s.in)
 					for i := range x {
 						x[i] = float32(i%7) * 0.1
 					}
 					dst := make([]float32, rows*s.out)
 					for b.Loop() {
-						mm.Gemm(dst, x, w, nil, rows)
+						mm.Mul(dst, x, w, nil, rows)
 					}
 					b.ReportMetric(2*rows*float64(s.in)*float64(s.out)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 				})

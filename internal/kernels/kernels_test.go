@@ -240,23 +240,25 @@ func TestMatMul(t *testing.T) {
 				want, scale := reference(exact, x, bias, s.rows, s.n, s.k)
 				var first []float32
 				for pi, pool := range pools {
-					mm := NewMatMul(v, pool, s.rows, s.k)
-					for _, mode := range []string{"gemv", "gemm"} {
+					mm := NewMatMul(v, pool)
+					for _, mode := range []string{"all rows", "row by row"} {
 						dst, check := guarded(s.rows * s.n)
-						if mode == "gemv" {
-							mm.Gemv(dst, x, m, bias, s.rows)
+						if mode == "all rows" {
+							mm.Mul(dst, x, m, bias, s.rows)
 						} else {
-							mm.Gemm(dst, x, m, bias, s.rows)
+							for t := 0; t < s.rows; t++ {
+								mm.Mul(dst[t*s.n:(t+1)*s.n], x[t*s.k:(t+1)*s.k], m, bias, 1)
+							}
 						}
 						check(t)
 						name := fmt.Sprintf("%s %s %v rows=%d n=%d k=%d threads=%d", v.Name, mode, typ, s.rows, s.n, s.k, pool.Threads())
 						checkClose(t, name, dst, want, scale)
-						if pi == 0 && mode == "gemv" {
+						if pi == 0 && mode == "all rows" {
 							first = append([]float32(nil), dst...)
 						} else {
 							for i := range dst {
 								if math.Float32bits(dst[i]) != math.Float32bits(first[i]) {
-									t.Fatalf("%s: differs from gemv at 1 thread at %d", name, i)
+									t.Fatalf("%s: differs from all rows at 1 thread at %d", name, i)
 								}
 							}
 						}

@@ -17,7 +17,7 @@ type MatMul struct {
 }
 
 // NewMatMul prepares products for the variant on the pool.
-func NewMatMul(v *Variant, pool *Pool, maxRows, maxCols int) *MatMul {
+func NewMatMul(v *Variant, pool *Pool) *MatMul {
 	return &MatMul{v: v, pool: pool}
 }
 
@@ -27,21 +27,13 @@ func (m *MatMul) Variant() *Variant { return m.v }
 // Pool is the thread pool in use.
 func (m *MatMul) Pool() *Pool { return m.pool }
 
-// Gemv computes, for each of rows activation vectors x[t·K:(t+1)·K],
-// dst[t·N+n] = bias[n] + Σ_k w[n][k]·x[t·K+k] (bias may be nil). It is
-// the decode path: the weights stream from memory once per pass.
-func (m *MatMul) Gemv(dst, x []float32, w Matrix, bias []float32, rows int) {
-	m.run(dst, x, w, bias, rows)
-}
-
-// Gemm computes the same as Gemv with register tiles of several
-// activation rows by several weight rows (the prefill path: every weight
-// read serves many rows). The values are identical to Gemv's.
-func (m *MatMul) Gemm(dst, x []float32, w Matrix, bias []float32, rows int) {
-	m.run(dst, x, w, bias, rows)
-}
-
-func (m *MatMul) run(dst, x []float32, w Matrix, bias []float32, rows int) {
+// Mul computes, for each of rows activation vectors x[t·K:(t+1)·K],
+// dst[t·N+n] = bias[n] + Σ_k w[n][k]·x[t·K+k] (bias may be nil). With
+// several rows it is a matrix product of register tiles (every weight read
+// serves several rows: prefill, batches); with one, a matrix-vector product
+// of row groups (decode: the weights stream from memory once per pass).
+// Both give the same bits.
+func (m *MatMul) Mul(dst, x []float32, w Matrix, bias []float32, rows int) {
 	if rows == 0 || w.Rows == 0 {
 		return
 	}

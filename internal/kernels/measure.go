@@ -38,25 +38,25 @@ func RandomMatrix(t DType, rows, cols int, seed uint64) Matrix {
 // MeasureGemv returns the weight bytes streamed per second by Gemv of w
 // against one vector.
 func MeasureGemv(v *Variant, pool *Pool, w Matrix) float64 {
-	mm := NewMatMul(v, pool, 1, w.Cols)
+	mm := NewMatMul(v, pool)
 	x := make([]float32, w.Cols)
 	for i := range x {
 		x[i] = 1
 	}
 	dst := make([]float32, w.Rows)
-	el, reps := timeRepeated(func() { mm.Gemv(dst, x, w, nil, 1) })
+	el, reps := timeRepeated(func() { mm.Mul(dst, x, w, nil, 1) })
 	return float64(w.Bytes()) * float64(reps) / el.Seconds()
 }
 
 // MeasureGemm returns the FLOP/s of Gemm of w against rows activation rows.
 func MeasureGemm(v *Variant, pool *Pool, w Matrix, rows int) float64 {
-	mm := NewMatMul(v, pool, rows, w.Cols)
+	mm := NewMatMul(v, pool)
 	x := make([]float32, rows*w.Cols)
 	for i := range x {
 		x[i] = float32(i%7) * 0.1
 	}
 	dst := make([]float32, rows*w.Rows)
-	el, reps := timeRepeated(func() { mm.Gemm(dst, x, w, nil, rows) })
+	el, reps := timeRepeated(func() { mm.Mul(dst, x, w, nil, rows) })
 	return 2 * float64(rows) * float64(w.Rows) * float64(w.Cols) * float64(reps) / el.Seconds()
 }
 

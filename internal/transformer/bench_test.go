@@ -39,7 +39,7 @@ func BenchmarkDecode(b *testing.B) {
 					for i := 0; i < b.N; i++ {
 						rows[0].Pos = pos
 						pos = (pos + 1) % 128 // decode at positions 0..127, like tg128
-						if err := st.Forward(rows, Decode); err != nil {
+						if err := st.Forward(rows); err != nil {
 							b.Fatal(err)
 						}
 					}
@@ -69,7 +69,7 @@ func BenchmarkPrefill(b *testing.B) {
 					}
 					b.ResetTimer()
 					for i := 0; i < b.N; i++ {
-						if err := st.Forward(rows, Prefill); err != nil {
+						if err := st.Forward(rows); err != nil {
 							b.Fatal(err)
 						}
 					}

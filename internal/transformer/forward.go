@@ -2,17 +2,6 @@ package transformer
 
 import "math"
 
-// Mode says which kind of matrix product a pass uses.
-type Mode int
-
-const (
-	// Prefill runs many rows through cache-blocked matrix products.
-	Prefill Mode = iota
-	// Decode runs one row per sequence through matrix-vector products,
-	// reading each weight once per pass.
-	Decode
-)
-
 // Forward runs rows through the model, in order: each row's key and value
 // enter its sequence's cache at its position, and its query attends to
 // positions 0..Pos of that sequence (rows of one sequence must come in
@@ -22,7 +11,7 @@ const (
 // This is GPT-2 as the paper draws it: token and position embeddings, then
 // per block x += attn(ln_1(x)) and x += mlp(ln_2(x)), then ln_f and the
 // output projection tied to the token embeddings.
-func (s *State) Forward(rows []Row, mode Mode) error {
+func (s *State) Forward(rows []Row) error {
 	if err := s.checkRows(rows); err != nil {
 		return err
 	}
@@ -34,15 +23,15 @@ func (s *State) Forward(rows []Row, mode Mode) error {
 		b := &m.blocks[l]
 		h := s.h[:n*e]
 		s.layerNorm(h, x, b.ln1G, b.ln1B, n)
-		s.matmul(s.qkv[:n*3*e], h, b.qkv, n, mode)
+		s.matmul(s.qkv[:n*3*e], h, b.qkv, n)
 		s.attention(rows, l)
-		s.matmul(s.tmp[:n*e], s.att[:n*e], b.proj, n, mode)
+		s.matmul(s.tmp[:n*e], s.att[:n*e], b.proj, n)
 		addInPlace(x, s.tmp[:n*e])
 		s.layerNorm(h, x, b.ln2G, b.ln2B, n)
 		up := s.up[:n*c.NInner]
-		s.matmul(up, h, b.fc, n, mode)
+		s.matmul(up, h, b.fc, n)
 		s.gelu(up)
-		s.matmul(s.tmp[:n*e], up, b.fcProj, n, mode)
+		s.matmul(s.tmp[:n*e], up, b.fcProj, n)
 		addInPlace(x, s.tmp[:n*e])
 	}
 	s.logRows = s.logRows[:0]
@@ -61,11 +50,7 @@ func (s *State) Forward(rows []Row, mode Mode) error {
 	}
 	s.layerNorm(final, final, m.lnfG, m.lnfB, k)
 	logits := s.Logits[:k*c.VocabSize]
-	if mode == Decode {
-		s.mm.Gemv(logits, final, m.out, nil, k)
-	} else {
-		s.mm.Gemm(logits, final, m.out, nil, k)
-	}
+	s.mm.Mul(logits, final, m.out, nil, k)
 	return nil
 }
 
@@ -87,12 +72,8 @@ func (s *State) embed(rows []Row, x []float32) {
 	}
 }
 
-func (s *State) matmul(dst, x []float32, l linear, n int, mode Mode) {
-	if mode == Decode {
-		s.mm.Gemv(dst, x, l.w, l.b, n)
-	} else {
-		s.mm.Gemm(dst, x, l.w, l.b, n)
-	}
+func (s *State) matmul(dst, x []float32, l linear, n int) {
+	s.mm.Mul(dst, x, l.w, l.b, n)
 }
 
 func addInPlace(x, y []float32) {

@@ -240,7 +240,7 @@ func (g *generation) prefill(ctx context.Context, slots []int) error {
 		if len(g.rows) == 0 {
 			return nil
 		}
-		if err := g.st.Forward(g.rows, Prefill); err != nil {
+		if err := g.st.Forward(g.rows); err != nil {
 			return err
 		}
 		for j, si := range g.order {
@@ -290,7 +290,7 @@ func (g *generation) step() error {
 		s.history = append(s.history, s.next)
 	}
 	if len(g.rows) > 0 {
-		if err := g.st.Forward(g.rows, Decode); err != nil {
+		if err := g.st.Forward(g.rows); err != nil {
 			return err
 		}
 		for j, si := range g.order {

@@ -56,17 +56,17 @@ func TestKVCacheEqualsRecompute(t *testing.T) {
 	for i, id := range seq {
 		rows[i] = Row{Pos: i, Token: id, Logits: true}
 	}
-	if err := full.Forward(rows, Prefill); err != nil {
+	if err := full.Forward(rows); err != nil {
 		t.Fatal(err)
 	}
 	inc := m.NewState(1, n, n, n)
 	np := len(p.TokenIDs)
-	if err := inc.Forward(rows[:np], Prefill); err != nil {
+	if err := inc.Forward(rows[:np]); err != nil {
 		t.Fatal(err)
 	}
 	worst := 0.0
 	for i := np; i < n; i++ {
-		if err := inc.Forward(rows[i:i+1], Decode); err != nil {
+		if err := inc.Forward(rows[i : i+1]); err != nil {
 			t.Fatal(err)
 		}
 		a, b := inc.LogitsRow(0), full.LogitsRow(i)
@@ -117,7 +117,7 @@ func TestSamplingFilterMatchesReference(t *testing.T) {
 	for i, id := range prompt {
 		rows[i] = Row{Pos: i, Token: id, Logits: i == len(prompt)-1}
 	}
-	if err := st.Forward(rows, Prefill); err != nil {
+	if err := st.Forward(rows); err != nil {
 		t.Fatal(err)
 	}
 	s := NewSampler(SamplingParams{Temperature: sf.Temperature, TopK: sf.TopK, TopP: sf.TopP}, m.Config.VocabSize, NewRNG(1, 0))
@@ -288,7 +288,7 @@ func TestScoreStrided(t *testing.T) {
 			for i := range rows {
 				rows[i] = Row{Pos: i, Token: toks[b+i], Logits: true}
 			}
-			st.Forward(rows, Prefill)
+			st.Forward(rows)
 			for j := max(prevEnd, 1); j < end; j++ {
 				lg := st.LogitsRow(j - 1 - b)
 				want := float64(lg[toks[j]]) - LogSumExp(lg)
@@ -317,12 +317,12 @@ func TestDecodeAllocatesNothing(t *testing.T) {
 	m := loadTinyModel(t, tinyDir, nil, 2)
 	st := m.NewState(2, 64, 64, 2)
 	rows := []Row{{Seq: 0, Pos: 0, Token: 464, Logits: true}, {Seq: 1, Pos: 0, Token: 11, Logits: true}}
-	st.Forward(rows, Prefill)
+	st.Forward(rows)
 	pos := 1
 	allocs := testing.AllocsPerRun(20, func() {
 		rows[0].Pos, rows[1].Pos = pos, pos
 		pos++
-		if err := st.Forward(rows, Decode); err != nil {
+		if err := st.Forward(rows); err != nil {
 			panic(err)
 		}
 	})

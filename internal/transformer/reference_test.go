@@ -107,7 +107,7 @@ func TestForwardMatchesReference(t *testing.T) {
 		for i, id := range p.TokenIDs {
 			rows[i] = Row{Seq: 0, Pos: i, Token: id, Logits: true}
 		}
-		if err := st.Forward(rows, Prefill); err != nil {
+		if err := st.Forward(rows); err != nil {
 			t.Fatal(err)
 		}
 		last := st.LogitsRow(n - 1)

@@ -37,7 +37,7 @@ func (m *Model) Score(ctx context.Context, tokens []int, stride int) ([]float64,
 				scored := pos >= firstScored && pos+1 < end
 				rows = append(rows, Row{Seq: 0, Pos: pos - begin, Token: tokens[pos], Logits: scored})
 			}
-			if err := st.Forward(rows, Prefill); err != nil {
+			if err := st.Forward(rows); err != nil {
 				return nil, err
 			}
 			j := 0

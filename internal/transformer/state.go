@@ -64,7 +64,7 @@ func (m *Model) NewState(seqs, capacity, maxRows, maxLogits int) *State {
 	s.up = make([]float32, maxRows*c.NInner)
 	s.final = make([]float32, maxLogits*e)
 	s.Logits = make([]float32, maxLogits*c.VocabSize)
-	s.mm = kernels.NewMatMul(m.kernels, m.pool, maxRows, max(e, c.NInner))
+	s.mm = kernels.NewMatMul(m.kernels, m.pool)
 	s.attJob.init(s)
 	s.logRows = make([]int, 0, maxLogits)
 	return s

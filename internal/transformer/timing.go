@@ -17,7 +17,7 @@ func (m *Model) TimePrefill(n int) (time.Duration, error) {
 		for pos := lo; pos < min(lo+st.MaxRows(), n); pos++ {
 			rows = append(rows, Row{Pos: pos, Token: benchToken(pos), Logits: pos == n-1})
 		}
-		if err := st.Forward(rows, Prefill); err != nil {
+		if err := st.Forward(rows); err != nil {
 			return 0, err
 		}
 	}
@@ -30,13 +30,13 @@ func (m *Model) TimeDecode(n int) (time.Duration, error) {
 	n = min(n, m.Config.NCtx-1)
 	st := m.NewState(1, n+1, 1, 1)
 	row := []Row{{Pos: 0, Token: benchToken(0), Logits: true}}
-	if err := st.Forward(row, Prefill); err != nil {
+	if err := st.Forward(row); err != nil {
 		return 0, err
 	}
 	start := time.Now()
 	for pos := 1; pos <= n; pos++ {
 		row[0] = Row{Pos: pos, Token: argmax(st.LogitsRow(0)), Logits: true}
-		if err := st.Forward(row, Decode); err != nil {
+		if err := st.Forward(row); err != nil {
 			return 0, err
 		}
 	}
