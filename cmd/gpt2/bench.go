@@ -347,10 +347,14 @@ func writeBenchMarkdown(w io.Writer, rows []benchRow) {
 		fmt.Fprintf(w, "| %s %s | %.2f MiB | %.2f M | CPU (%s) | %d | %s | %.2f ± %.2f | %.1f | %.0f%% |\n",
 			r.Model, strings.ToUpper(r.DType), float64(r.WeightBytes)/(1<<20), float64(r.Params)/1e6, r.Kernels, r.Threads, r.Test, r.TPSMean, r.TPSStddev, r.CeilingTPS, 100*r.CeilingFraction)
 	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| kernels | threads | test | result | of ceiling |")
-	fmt.Fprintln(w, "| ------- | ------: | ---- | -----: | ---------: |")
+	header := false
 	for _, r := range rows {
+		if r.TPSMedian == 0 && !header {
+			fmt.Fprintln(w)
+			fmt.Fprintln(w, "| kernels | threads | test | result | of ceiling |")
+			fmt.Fprintln(w, "| ------- | ------: | ---- | -----: | ---------: |")
+			header = true
+		}
 		switch {
 		case r.GBs > 0 && r.TPSMedian == 0:
 			fmt.Fprintf(w, "| %s %s | %d | %s | %.1f GB/s | %.0f%% |\n", r.Kernels, r.DType, r.Threads, r.Test, r.GBs, 100*r.CeilingFraction)
