@@ -141,11 +141,16 @@ func (a *app) runBench(ctx context.Context, o benchOptions) error {
 		a.verbosef("threads %d: bandwidth %.1f GB/s, peak %.0f GFLOP/s (%s)", threads, bw/1e9, peak/1e9, v.Name)
 		base := benchRow{Model: name, DType: dtypeName(ck), Threads: threads, Kernels: v.Name,
 			BandwidthGBs: bw / 1e9, PeakGFLOPS: peak / 1e9, WeightBytes: m.WeightBytes(), Params: params(ck), Runs: o.repeat}
+		longest := o.genTokens + 1
+		for _, n := range o.promptTokens {
+			longest = max(longest, n)
+		}
+		timer := m.NewTimer(longest)
 		for _, n := range o.promptTokens {
 			r := base
 			r.Test = fmt.Sprintf("pp%d", n)
 			n = min(n, m.Config.NCtx)
-			if err := measure(ctx, &r, o.repeat, n, func() (time.Duration, error) { return m.TimePrefill(n) }); err != nil {
+			if err := measure(ctx, &r, o.repeat, n, func() (time.Duration, error) { return timer.TimePrefill(n) }); err != nil {
 				m.Close()
 				return err
 			}
@@ -159,7 +164,7 @@ func (a *app) runBench(ctx context.Context, o benchOptions) error {
 		if o.genTokens > 0 {
 			r := base
 			r.Test = fmt.Sprintf("tg%d", o.genTokens)
-			if err := measure(ctx, &r, o.repeat, min(o.genTokens, m.Config.NCtx-1), func() (time.Duration, error) { return m.TimeDecode(o.genTokens) }); err != nil {
+			if err := measure(ctx, &r, o.repeat, min(o.genTokens, m.Config.NCtx-1), func() (time.Duration, error) { return timer.TimeDecode(o.genTokens) }); err != nil {
 				m.Close()
 				return err
 			}

@@ -16,19 +16,6 @@ import (
 // are stored transposed, [d][pos], so that each output is again a dot
 // product along positions. Positions past a row's own get probability 0.
 func (s *State) attention(rows []Row, layer int) {
-	c := s.m.Config
-	e, d := c.NEmbd, c.HeadDim()
-	for i, r := range rows {
-		qkv := s.qkv[i*3*e : (i+1)*3*e]
-		for h := 0; h < c.NHead; h++ {
-			off := s.kvOffset(r.Seq, layer, h, r.Pos)
-			copy(s.k[off:off+d], qkv[e+h*d:e+(h+1)*d])
-			vt := s.v[s.vOffset(r.Seq, layer, h):]
-			for k, v := range qkv[2*e+h*d : 2*e+(h+1)*d] {
-				vt[k*s.vcap+r.Pos] = v
-			}
-		}
-	}
 	j := &s.attJob
 	j.blocks = j.blocks[:0]
 	for i := 0; i < len(rows); {
@@ -40,8 +27,40 @@ func (s *State) attention(rows []Row, layer int) {
 		i += n
 	}
 	j.rows, j.layer = rows, layer
-	s.m.pool.Run(len(j.blocks)*c.NHead, 1, j)
+	units := len(j.blocks) * s.m.Config.NHead
+	// Every key and value enters the cache before any query reads it: a
+	// block's queries also see earlier blocks of their sequence.
+	s.m.pool.Run(units, 1, &j.store)
+	s.m.pool.Run(units, 1, j)
 	j.rows = nil
+}
+
+// kvStore writes the keys and values of (block, head) units into the cache.
+type kvStore struct{ j *attentionJob }
+
+func (k *kvStore) Run(_, lo, hi int) {
+	j := k.j
+	s := j.s
+	c := s.m.Config
+	e, d, nh := c.NEmbd, c.HeadDim(), c.NHead
+	for p := lo; p < hi; p++ {
+		blk, h := j.blocks[p/nh], p%nh
+		first := j.rows[blk.first]
+		for a := 0; a < blk.n; a++ {
+			off := s.kvOffset(first.Seq, j.layer, h, first.Pos+a)
+			src := s.qkv[(blk.first+a)*3*e+e+h*d:]
+			copy(s.k[off:off+d], src[:d])
+		}
+		// Values are stored transposed: for each of the head's d values,
+		// the block's positions are contiguous.
+		vt := s.v[s.vOffset(first.Seq, j.layer, h):]
+		for i := 0; i < d; i++ {
+			dst := vt[i*s.vcap+first.Pos : i*s.vcap+first.Pos+blk.n]
+			for a := range dst {
+				dst[a] = s.qkv[(blk.first+a)*3*e+2*e+h*d+i]
+			}
+		}
+	}
 }
 
 // attnBlock is the most query rows done together.
@@ -51,6 +70,7 @@ type attnSpan struct{ first, n int }
 
 type attentionJob struct {
 	s      *State
+	store  kvStore
 	rows   []Row
 	layer  int
 	scale  float32
@@ -64,6 +84,7 @@ type attentionJob struct {
 
 func (j *attentionJob) init(s *State) {
 	j.s = s
+	j.store.j = j
 	d := s.m.Config.HeadDim()
 	j.scale = float32(1 / math.Sqrt(float64(d)))
 	j.kern = s.m.kernels

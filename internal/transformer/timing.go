@@ -6,10 +6,24 @@ import "time"
 // measures: a prefill of n tokens from an empty cache (logits for the last
 // only), and n decode steps one token at a time after a one-token prompt.
 
-// TimePrefill returns the time of one prefill of n tokens.
-func (m *Model) TimePrefill(n int) (time.Duration, error) {
+// Timer times runs of a model with one state, allocated once (as a server
+// or llama-bench keeps its KV cache), so that runs measure computation and
+// not fresh memory.
+type Timer struct {
+	m  *Model
+	st *State
+}
+
+// NewTimer prepares runs of up to n positions.
+func (m *Model) NewTimer(n int) *Timer {
 	n = min(n, m.Config.NCtx)
-	st := m.NewState(1, n, min(n, prefillChunk), 1)
+	return &Timer{m: m, st: m.NewState(1, n, min(n, prefillChunk), 1)}
+}
+
+// TimePrefill returns the time of one prefill of n tokens.
+func (tm *Timer) TimePrefill(n int) (time.Duration, error) {
+	st := tm.st
+	n = min(n, st.Capacity())
 	rows := make([]Row, 0, st.MaxRows())
 	start := time.Now()
 	for lo := 0; lo < n; lo += st.MaxRows() {
@@ -26,9 +40,9 @@ func (m *Model) TimePrefill(n int) (time.Duration, error) {
 
 // TimeDecode returns the time of n greedy decode steps (forward pass and
 // argmax of the logits) after a one-token prompt.
-func (m *Model) TimeDecode(n int) (time.Duration, error) {
-	n = min(n, m.Config.NCtx-1)
-	st := m.NewState(1, n+1, 1, 1)
+func (tm *Timer) TimeDecode(n int) (time.Duration, error) {
+	st := tm.st
+	n = min(n, st.Capacity()-1)
 	row := []Row{{Pos: 0, Token: benchToken(0), Logits: true}}
 	if err := st.Forward(row); err != nil {
 		return 0, err
