@@ -143,7 +143,7 @@ func TestDotKernels(t *testing.T) {
 				rows := max(16, dk.Rows, dk.TileN)
 				m, exact := randMatrix(rng, typ, rows, cols)
 				data, ldw := m.bytes()
-				x := randVec(rng, 4*cols)
+				x := randVec(rng, max(4, dk.TileM)*cols)
 				name := fmt.Sprintf("%s %v k=%d", v.Name, typ, k)
 				// single
 				one := make([]float32, dk.TileM*rows)
