@@ -284,15 +284,7 @@ func benchVariants(names []string) ([]*kernels.Variant, error) {
 // kernelRows measures GEMV and GEMM on GPT-2 small's matrix shapes in the
 // model's weight type.
 func kernelRows(base benchRow, v *kernels.Variant, ck *checkpoint.Model, threads, gemmRows int) []benchRow {
-	var kt kernels.DType
-	switch ck.TensorType(checkpoint.BlockTensor(0, "attn_qkv.weight")) {
-	case checkpoint.F16:
-		kt = kernels.F16
-	case checkpoint.BF16:
-		kt = kernels.BF16
-	case checkpoint.Q8_0:
-		kt = kernels.Q8_0
-	}
+	kt := ck.TensorType(checkpoint.BlockTensor(0, "attn_qkv.weight")).Kernel()
 	pool := kernels.NewPool(threads)
 	defer pool.Close()
 	bw := kernels.Bandwidth(v, threads, 256<<20)

@@ -11,13 +11,9 @@ import (
 )
 
 func fakeHub(t *testing.T) *hubtest.Hub {
-	files := map[string][]byte{}
-	for _, f := range []string{"config.json", "model.safetensors", "vocab.json", "merges.txt"} {
-		b, err := os.ReadFile(filepath.Join(tinyDir, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[f] = b
+	files, err := hubtest.ReadFiles(tinyDir, "config.json", "model.safetensors", "vocab.json", "merges.txt")
+	if err != nil {
+		t.Fatal(err)
 	}
 	h := hubtest.New("openai-community/gpt2", files, "model.safetensors")
 	t.Cleanup(h.Close)

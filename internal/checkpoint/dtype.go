@@ -38,6 +38,19 @@ func (t DType) String() string {
 	return fmt.Sprintf("ggml type %d", uint32(t))
 }
 
+// Kernel is the kernels package's name for the type.
+func (t DType) Kernel() kernels.DType {
+	switch t {
+	case F16:
+		return kernels.F16
+	case BF16:
+		return kernels.BF16
+	case Q8_0:
+		return kernels.Q8_0
+	}
+	return kernels.F32
+}
+
 // ParseDType reads a --dtype value.
 func ParseDType(s string) (DType, error) {
 	switch strings.ToLower(s) {

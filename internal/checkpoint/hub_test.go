@@ -15,13 +15,9 @@ import (
 )
 
 func tinyFiles(t *testing.T) map[string][]byte {
-	files := map[string][]byte{}
-	for _, f := range []string{"config.json", "model.safetensors", "vocab.json", "merges.txt"} {
-		b, err := os.ReadFile(filepath.Join(tinyDir, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[f] = b
+	files, err := hubtest.ReadFiles(tinyDir, "config.json", "model.safetensors", "vocab.json", "merges.txt")
+	if err != nil {
+		t.Fatal(err)
 	}
 	return files
 }

@@ -2,6 +2,7 @@ package checkpoint
 
 import (
 	"fmt"
+	"slices"
 )
 
 // Model is a GPT-2 checkpoint in memory: its shape, its tensors under
@@ -111,15 +112,7 @@ func sameShape(a, b []int) bool {
 	for len(b) > 1 && b[len(b)-1] == 1 {
 		b = b[:len(b)-1]
 	}
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+	return slices.Equal(a, b)
 }
 
 // TensorNames returns the model's tensor names in the order llama.cpp

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,6 +51,19 @@ func New(repo string, files map[string][]byte, lfs ...string) *Hub {
 	h.CDN = httptest.NewServer(http.HandlerFunc(h.storage))
 	h.Hub = httptest.NewServer(http.HandlerFunc(h.hub))
 	return h
+}
+
+// ReadFiles reads the named files of a directory (a checkpoint to serve).
+func ReadFiles(dir string, names ...string) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	for _, n := range names {
+		b, err := os.ReadFile(filepath.Join(dir, n))
+		if err != nil {
+			return nil, err
+		}
+		files[n] = b
+	}
+	return files, nil
 }
 
 // Close stops both servers.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"time"
 	"unicode/utf8"
@@ -180,7 +181,7 @@ func (g *generation) admit(ctx context.Context) error {
 	for _, si := range fresh {
 		src := -1
 		for _, sj := range run {
-			if equalInts(g.reqs[g.slots[sj].req].Prompt, g.reqs[g.slots[si].req].Prompt) {
+			if slices.Equal(g.reqs[g.slots[sj].req].Prompt, g.reqs[g.slots[si].req].Prompt) {
 				src = sj
 				break
 			}
@@ -472,16 +473,4 @@ func LogSumExp(v []float32) float64 {
 		s += math.Exp(float64(x - mx))
 	}
 	return float64(mx) + math.Log(s)
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

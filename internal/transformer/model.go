@@ -68,19 +68,8 @@ func New(ckpt *checkpoint.Model, opts Options) (*Model, error) {
 			return kernels.Matrix{}
 		}
 		t := ckpt.Tensors[name]
-		var kt kernels.DType
-		switch t.Type {
-		case checkpoint.F32:
-			kt = kernels.F32
-		case checkpoint.F16:
-			kt = kernels.F16
-		case checkpoint.BF16:
-			kt = kernels.BF16
-		case checkpoint.Q8_0:
-			kt = kernels.Q8_0
-		}
 		var mm kernels.Matrix
-		mm, err = kernels.NewMatrix(kt, rows, cols, t.Data)
+		mm, err = kernels.NewMatrix(t.Type.Kernel(), rows, cols, t.Data)
 		if err != nil {
 			err = fmt.Errorf("tensor %q: %v", name, err)
 		}
