@@ -287,20 +287,20 @@ func (o *outWriter) fail(err error) {
 // for the first sample and prints later ones when their turn comes; JSON
 // objects print as each sample (in order) finishes.
 type printer struct {
-	a       *app
-	o       generateOptions
-	m       *loaded
-	jobs    []*job
-	out     *outWriter
-	jobOf   []*job
-	sample  []int
-	pending [][]byte // text not yet printed, per request
-	done_   []*transformer.Result
-	next    int // first request not yet fully printed
+	a        *app
+	o        generateOptions
+	m        *loaded
+	jobs     []*job
+	out      *outWriter
+	jobOf    []*job
+	sample   []int
+	pending  [][]byte // text not yet printed, per request
+	finished []*transformer.Result
+	next     int // first request not yet fully printed
 }
 
 func newPrinter(a *app, o generateOptions, m *loaded, jobs []*job, n int, out *outWriter) *printer {
-	p := &printer{a: a, o: o, m: m, jobs: jobs, out: out, jobOf: make([]*job, n), sample: make([]int, n), pending: make([][]byte, n), done_: make([]*transformer.Result, n)}
+	p := &printer{a: a, o: o, m: m, jobs: jobs, out: out, jobOf: make([]*job, n), sample: make([]int, n), pending: make([][]byte, n), finished: make([]*transformer.Result, n)}
 	for _, j := range jobs {
 		for s, r := range j.requests {
 			p.jobOf[r], p.sample[r] = j, s
@@ -330,7 +330,7 @@ func (p *printer) flushText() {
 		p.out.write(p.pending[p.next])
 		p.pending[p.next] = p.pending[p.next][:0]
 		p.out.flush()
-		if p.done_[p.next] == nil {
+		if p.finished[p.next] == nil {
 			return
 		}
 		p.out.write([]byte("\n"))
@@ -346,15 +346,15 @@ func (p *printer) flushText() {
 }
 
 func (p *printer) done(i int, r *transformer.Result) {
-	p.done_[i] = r
+	p.finished[i] = r
 	if p.o.format == "text" {
 		if i == p.next {
 			p.flushText()
 		}
 		return
 	}
-	for p.next < len(p.done_) && p.done_[p.next] != nil {
-		p.printJSON(p.next, p.done_[p.next])
+	for p.next < len(p.finished) && p.finished[p.next] != nil {
+		p.printJSON(p.next, p.finished[p.next])
 		p.next++
 	}
 	p.out.flush()

@@ -3,7 +3,6 @@ package transformer
 import (
 	"math"
 	"slices"
-	"sort"
 )
 
 // SamplingParams choose how the next token is picked from the logits.
@@ -33,6 +32,13 @@ type Sampler struct {
 	work  []float32
 	cand  []cand
 	probs []float64
+	typ   []surprise // typical-p scratch
+}
+
+// surprise is a candidate's distance from the entropy, for typical-p.
+type surprise struct {
+	shift float64
+	i     int
 }
 
 type cand struct {
@@ -301,15 +307,20 @@ func (s *Sampler) typical(mass float64) {
 		}
 	}
 	n := len(s.cand)
-	type scored struct {
-		shift float64
-		i     int
-	}
-	order := make([]scored, n)
+	order := s.typ[:0]
 	for i, p := range s.probs {
-		order[i] = scored{math.Abs(-math.Log(p) - ent), i}
+		order = append(order, surprise{math.Abs(-math.Log(p) - ent), i})
 	}
-	sort.SliceStable(order, func(a, b int) bool { return order[a].shift < order[b].shift })
+	s.typ = order
+	slices.SortStableFunc(order, func(a, b surprise) int {
+		switch {
+		case a.shift < b.shift:
+			return -1
+		case a.shift > b.shift:
+			return 1
+		}
+		return 0
+	})
 	cum, last := 0.0, 0
 	for k, o := range order {
 		cum += s.probs[o.i]
