@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -91,8 +92,12 @@ func (p *Pool) Run(n, grain int, job Job) {
 		}
 	}
 	p.work(0)
-	for p.active.Load() != 0 {
-		spinPause()
+	for i := 0; p.active.Load() != 0; i++ {
+		if i < spinRounds {
+			spinPause()
+		} else {
+			runtime.Gosched() // a worker lost its core: let it run
+		}
 	}
 	p.job = nil
 }
@@ -107,6 +112,8 @@ func (p *Pool) work(worker int) {
 	}
 }
 
+// spinRounds is how long a worker spins for the next job (PAUSE rounds,
+// about 50 µs) before it yields to the scheduler and then parks.
 const spinRounds = 20000
 
 func (p *Pool) worker(w int) {
@@ -122,6 +129,10 @@ func (p *Pool) worker(w int) {
 			spins++
 			if spins < spinRounds {
 				spinPause()
+				continue
+			}
+			if spins < 2*spinRounds {
+				runtime.Gosched()
 				continue
 			}
 			// Park until woken; re-check after announcing, so that a job

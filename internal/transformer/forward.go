@@ -122,7 +122,7 @@ func (j *normJob) Run(_, lo, hi int) {
 func (s *State) gelu(x []float32) {
 	j := &s.geluJob
 	j.x, j.f = x, s.m.kernels.Gelu
-	s.m.pool.Run(len(x), 1024, j)
+	s.m.pool.Run(len(x), 16384, j) // one token's 3072 values are not worth a dispatch
 }
 
 type geluJob struct {
