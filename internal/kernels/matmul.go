@@ -40,9 +40,8 @@ func (m *MatMul) Mul(dst, x []float32, w Matrix, bias []float32, rows int) {
 	j := &m.job
 	j.v, j.k, j.dst, j.x, j.w, j.bias, j.rows = m.v, &m.v.Dot[w.Type], dst, x, w, bias, rows
 	j.data, j.ldw = w.bytes()
-	// Chunks of 64 weight rows: whole tiles and row groups, small enough
-	// to balance two or more threads on the output layer.
-	m.pool.Run(w.Rows, 64, j)
+	// Pieces of whole row groups (16 rows: a multiple of every tile width).
+	m.pool.Run(w.Rows, 16, j)
 	j.dst, j.x, j.bias, j.data = nil, nil, nil, nil
 }
 

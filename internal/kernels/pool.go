@@ -75,9 +75,9 @@ func (p *Pool) Run(n, grain int, job Job) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	// Pieces of about a quarter of a thread's share balance load when a
+	// Pieces of about an eighth of a thread's share balance load when a
 	// core is busy with something else, at little cost per piece.
-	piece := (n + 4*p.threads - 1) / (4 * p.threads)
+	piece := (n + 8*p.threads - 1) / (8 * p.threads)
 	piece = (piece + grain - 1) / grain * grain
 	p.job, p.n, p.grain = job, int64(n), int64(piece)
 	p.next.Store(0)
