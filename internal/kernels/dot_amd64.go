@@ -45,6 +45,23 @@ func tileQ8AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ld
 //go:noescape
 func tile8F32AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
 
+// widenF16AVX512 computes dst[c] = F16ToF32(half c of src) for c < k (a
+// multiple of 16).
+//
+//go:noescape
+func widenF16AVX512(k int, src *byte, dst *float32)
+
+// widenBF16AVX512 is widenF16AVX512 for bf16.
+//
+//go:noescape
+func widenBF16AVX512(k int, src *byte, dst *float32)
+
+// widenQ8AVX512 computes dst[c] = d_b * q_b[c%32] for c < k (a multiple
+// of 32), block b = c/32 of the q8_0 row at src.
+//
+//go:noescape
+func widenQ8AVX512(k int, src *byte, dst *float32)
+
 // rowsF32AVX512 computes, for n < 16, out[n] (+)= Σ_{c<k} x[c] * w_n[c].
 //
 //go:noescape
@@ -89,6 +106,11 @@ var avx512 = &Variant{
 		F16:  {TileM: 4, TileN: 4, Tile: tileF16AVX512, Rows: 16, RowsDot: rowsF16AVX512, One: oneF16AVX512},
 		BF16: {TileM: 4, TileN: 4, Tile: tileBF16AVX512, Rows: 16, RowsDot: rowsBF16AVX512, One: oneBF16AVX512},
 		Q8_0: {TileM: 4, TileN: 4, Tile: tileQ8AVX512, Rows: 16, RowsDot: rowsQ8AVX512, One: oneQ8AVX512},
+	},
+	Widen: [4]func(k int, src *byte, dst *float32){
+		F16:  widenF16AVX512,
+		BF16: widenBF16AVX512,
+		Q8_0: widenQ8AVX512,
 	},
 	DotF32:  dotF32AVX512,
 	Axpy:    axpyF32AVX512,

@@ -574,3 +574,60 @@ oq8done:
 	MOVSS X0, ret+24(FP)
 	VZEROUPPER
 	RET
+
+// ---- widening a weight row chunk to float32 (for tiles of f32 weights) ----
+
+// func widenF16AVX512(k int, src *byte, dst *float32)
+TEXT ·widenF16AVX512(SB), NOSPLIT, $0-24
+	MOVQ k+0(FP), CX
+	MOVQ src+8(FP), SI
+	MOVQ dst+16(FP), DI
+	TESTQ CX, CX
+	JZ    wf16done
+wf16loop:
+	VCVTPH2PS (SI), Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $32, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JNZ  wf16loop
+wf16done:
+	VZEROUPPER
+	RET
+
+// func widenBF16AVX512(k int, src *byte, dst *float32)
+TEXT ·widenBF16AVX512(SB), NOSPLIT, $0-24
+	MOVQ k+0(FP), CX
+	MOVQ src+8(FP), SI
+	MOVQ dst+16(FP), DI
+	TESTQ CX, CX
+	JZ    wbf16done
+wbf16loop:
+	LOAD_BF16((SI), Z0)
+	VMOVUPS Z0, (DI)
+	ADDQ $32, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JNZ  wbf16loop
+wbf16done:
+	VZEROUPPER
+	RET
+
+// func widenQ8AVX512(k int, src *byte, dst *float32)
+TEXT ·widenQ8AVX512(SB), NOSPLIT, $0-24
+	MOVQ k+0(FP), CX
+	MOVQ src+8(FP), DI
+	MOVQ dst+16(FP), SI
+	TESTQ CX, CX
+	JZ    wq8done
+wq8loop:
+	Q8_ROW((DI), 2(DI), 18(DI))
+	VMOVUPS Z24, (SI)
+	VMOVUPS Z25, 64(SI)
+	ADDQ $34, DI
+	ADDQ $128, SI
+	SUBQ $32, CX
+	JNZ  wq8loop
+wq8done:
+	VZEROUPPER
+	RET

@@ -19,6 +19,13 @@ type Variant struct {
 
 	// Dot kernels per weight type, indexed by DType.
 	Dot [4]DotKernels
+	// Widen, where set for a type, converts k columns (a multiple of
+	// Block, of 32 for q8_0) of one weight row to float32. Products of many
+	// activation rows then widen each weight row once per column chunk and
+	// run the f32 tiles on it: the same values as the type's own kernels
+	// (the widened weights are exact, the sums in the same order), without
+	// converting each weight row again for every group of activation rows.
+	Widen [4]func(k int, src *byte, dst *float32)
 	// Block is the multiple of columns the dot kernels take; the driver
 	// adds the remaining columns of a row in Go (same code for every
 	// kernel, so all of them agree bit for bit).

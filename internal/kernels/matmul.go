@@ -18,7 +18,11 @@ type MatMul struct {
 
 // NewMatMul prepares products for the variant on the pool.
 func NewMatMul(v *Variant, pool *Pool) *MatMul {
-	return &MatMul{v: v, pool: pool}
+	m := &MatMul{v: v, pool: pool}
+	for w := 0; w < pool.Threads(); w++ {
+		m.job.scratch = append(m.job.scratch, make([]float32, v.Dot[F32].TileN*kChunk))
+	}
+	return m
 }
 
 // Variant is the kernel set in use.
@@ -66,11 +70,13 @@ type matJob struct {
 	ldw  int
 	bias []float32
 	rows int
+
+	scratch [][]float32 // per worker: widened weight rows
 }
 
 // Run computes output columns [lo, hi) for every activation row.
 func (j *matJob) Run(worker, lo, hi int) {
-	mulRange(j.v, j.w.Type, j.dst, j.w.Rows, j.x, j.w.Cols, j.rows, j.data, j.ldw, lo, hi, j.w.Cols)
+	mulRange(j.v, j.w.Type, j.scratch[worker], j.dst, j.w.Rows, j.x, j.w.Cols, j.rows, j.data, j.ldw, lo, hi, j.w.Cols)
 	if j.bias != nil {
 		N := j.w.Rows
 		for t := 0; t < j.rows; t++ {
@@ -88,11 +94,15 @@ func (j *matJob) Run(worker, lo, hi int) {
 // row groups or single), the chunks' sums added in order; the columns past
 // the last whole block are then added one by one in Go. Every path makes
 // the same sums in the same order, so any split gives the same bits.
-func mulRange(v *Variant, typ DType, dst []float32, ldd int, x []float32, ldx, rows int, data []byte, ldw, lo, hi, k int) {
+func mulRange(v *Variant, typ DType, scratch, dst []float32, ldd int, x []float32, ldx, rows int, data []byte, ldw, lo, hi, k int) {
 	dk := &v.Dot[typ]
 	main := k - k%v.Block
 	for c0 := 0; c0 < main || c0 == 0; c0 += kChunk {
 		kc := min(kChunk, main-c0)
+		if w := v.Widen[typ]; w != nil && scratch != nil && rows >= widenRows {
+			mulWidened(v, dk, w, scratch, dst, ldd, x[c0:], ldx, rows, data[colOffset(typ, c0):], ldw, lo, hi, kc, c0 > 0)
+			continue
+		}
 		mulChunk(dk, dst, ldd, x[c0:], ldx, rows, data[colOffset(typ, c0):], ldw, lo, hi, kc, c0 > 0)
 	}
 	if main == k {
@@ -108,6 +118,41 @@ func mulRange(v *Variant, typ DType, dst []float32, ldd int, x []float32, ldx, r
 			}
 			dst[t*ldd+n] = s
 		}
+	}
+}
+
+// widenRows is the fewest activation rows for which widening the weight
+// rows first pays.
+const widenRows = 16
+
+// mulWidened is mulChunk for a product whose weight rows are widened to
+// f32, a tile's width of rows at a time, and multiplied with the f32 tiles.
+// Weight rows past the last whole group and activation rows past the last
+// whole tile go through the type's own kernels (dk), which give the same
+// values.
+func mulWidened(v *Variant, dk *DotKernels, widen func(k int, src *byte, dst *float32), scratch, dst []float32, ldd int, x []float32, ldx, rows int, data []byte, ldw, lo, hi, k int, add bool) {
+	fk := &v.Dot[F32]
+	tm, tn := fk.TileM, fk.TileN
+	full := rows - rows%tm
+	block := max(tm, (l2Block/(4*max(k, 1)))/tm*tm)
+	wide := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(scratch))), 4*len(scratch))
+	last := lo + (hi-lo)/tn*tn
+	for t0 := 0; t0 < full; t0 += block {
+		t1 := min(t0+block, full)
+		for n := lo; n < last; n += tn {
+			for r := 0; r < tn; r++ {
+				widen(k, &data[(n+r)*ldw], &scratch[r*k])
+			}
+			for t := t0; t < t1; t += tm {
+				fk.Tile(k, &x[t*ldx], ldx, &wide[0], 4*k, &dst[t*ldd+n], ldd, add)
+			}
+		}
+	}
+	if full < rows {
+		mulChunk(dk, dst[full*ldd:], ldd, x[full*ldx:], ldx, rows-full, data, ldw, lo, last, k, add)
+	}
+	if last < hi {
+		mulChunk(dk, dst, ldd, x, ldx, rows, data, ldw, last, hi, k, add)
 	}
 }
 
@@ -179,7 +224,7 @@ func (v *Variant) MulF32(dst []float32, ldd int, x []float32, ldx, rows int, w [
 		return
 	}
 	data := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(w))), 4*len(w))
-	mulRange(v, F32, dst, ldd, x, ldx, rows, data, 4*ldw, 0, cols, k)
+	mulRange(v, F32, nil, dst, ldd, x, ldx, rows, data, 4*ldw, 0, cols, k)
 }
 
 // weightAt is column c of a weight row (any type), widened.
