@@ -161,7 +161,7 @@ func (h *Hub) head(ctx context.Context, ref Ref, file string) (fileMeta, error) 
 			c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 			resp, err = c.Do(req)
 			if err != nil {
-				return true, 0, h.netError(err)
+				return transient(err), 0, h.netError(err)
 			}
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
@@ -271,9 +271,16 @@ func (h *Hub) netError(err error) error {
 	var dns *net.DNSError
 	var op *net.OpError
 	if errors.As(err, &dns) || errors.As(err, &op) {
-		return fmt.Errorf("cannot reach %s: %v", h.Endpoint, err)
+		return fmt.Errorf("cannot reach %s (for models already here, use --offline): %v", h.Endpoint, err)
 	}
 	return err
+}
+
+// transient says whether a failed request is worth trying again: a name
+// that does not resolve will not resolve in a second either.
+func transient(err error) bool {
+	var dns *net.DNSError
+	return !(errors.As(err, &dns) && dns.IsNotFound)
 }
 
 // retry runs f until it succeeds, fails for good, or the attempts are
@@ -403,7 +410,7 @@ func (h *Hub) get(ctx context.Context, meta fileMeta, f *os.File, have int64, su
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		return 0, true, 0, h.netError(err)
+		return 0, transient(err), 0, h.netError(err)
 	}
 	defer resp.Body.Close()
 	switch {
