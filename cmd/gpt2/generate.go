@@ -186,7 +186,7 @@ func (a *app) runGenerate(ctx context.Context, o generateOptions, args []string)
 		}
 	}
 	out := &outWriter{w: bufio.NewWriter(a.stdout)}
-	p := newPrinter(a, o, m, jobs, len(reqs), out)
+	p := newPrinter(o, m, jobs, len(reqs), out)
 	genCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	out.onErr = cancel // a closed stdout stops the generation
@@ -287,10 +287,8 @@ func (o *outWriter) fail(err error) {
 // for the first sample and prints later ones when their turn comes; JSON
 // objects print as each sample (in order) finishes.
 type printer struct {
-	a        *app
 	o        generateOptions
 	m        *loaded
-	jobs     []*job
 	out      *outWriter
 	jobOf    []*job
 	sample   []int
@@ -299,8 +297,8 @@ type printer struct {
 	next     int // first request not yet fully printed
 }
 
-func newPrinter(a *app, o generateOptions, m *loaded, jobs []*job, n int, out *outWriter) *printer {
-	p := &printer{a: a, o: o, m: m, jobs: jobs, out: out, jobOf: make([]*job, n), sample: make([]int, n), pending: make([][]byte, n), finished: make([]*transformer.Result, n)}
+func newPrinter(o generateOptions, m *loaded, jobs []*job, n int, out *outWriter) *printer {
+	p := &printer{o: o, m: m, out: out, jobOf: make([]*job, n), sample: make([]int, n), pending: make([][]byte, n), finished: make([]*transformer.Result, n)}
 	for _, j := range jobs {
 		for s, r := range j.requests {
 			p.jobOf[r], p.sample[r] = j, s
