@@ -2,12 +2,7 @@
 
 package kernels
 
-import (
-	"math"
-	"unsafe"
-
-	"golang.org/x/sys/cpu"
-)
+import "golang.org/x/sys/cpu"
 
 // The avx2 variant: AVX2 with FMA and F16C, 8 lanes. Kernels take lengths
 // that are multiples of 8; these wrappers do the rest in Go.
@@ -121,80 +116,12 @@ var avx2 = &Variant{
 		BF16: {TileM: 2, TileN: 4, Tile: tileBF16AVX2, Rows: 8, RowsDot: rowsBF16AVX2, One: oneBF16AVX2},
 		Q8_0: {TileM: 2, TileN: 4, Tile: tileQ8AVX2, Rows: 8, RowsDot: rowsQ8AVX2, One: oneQ8AVX2},
 	},
-	DotF32:  dotF32AVX2,
-	Axpy:    axpyF32AVX2,
-	Softmax: softmaxF32AVX2,
-	Gelu:    geluF32AVX2,
-	ReadSum: readSumBytesAVX2,
+	DotF32:  avx2Vec.Dot,
+	Axpy:    avx2Vec.Axpy,
+	Softmax: avx2Vec.Softmax,
+	Gelu:    avx2Vec.Gelu,
+	ReadSum: avx2Vec.ReadSum,
 	FMALoop: func(iters int) int64 { fmaLoopAVX2(iters); return int64(iters) * 12 * 8 * 2 },
 }
 
-func dotF32AVX2(a, b []float32) float32 {
-	n := len(a) &^ 7
-	var s float32
-	if n > 0 {
-		_ = b[len(a)-1]
-		s = dotAVX2(n, &a[0], &b[0])
-	}
-	for i := n; i < len(a); i++ {
-		s += a[i] * b[i]
-	}
-	return s
-}
-
-func axpyF32AVX2(y []float32, alpha float32, x []float32) {
-	n := len(y) &^ 7
-	if n > 0 {
-		_ = x[len(y)-1]
-		axpyAVX2(n, alpha, &x[0], &y[0])
-	}
-	for i := n; i < len(y); i++ {
-		y[i] += alpha * x[i]
-	}
-}
-
-func softmaxF32AVX2(x []float32) {
-	if len(x) == 0 {
-		return
-	}
-	n := len(x) &^ 7
-	m := x[0]
-	if n > 0 {
-		m = maxAVX2(n, &x[0])
-	}
-	for _, v := range x[n:] {
-		m = max(m, v)
-	}
-	var sum float32
-	if n > 0 {
-		sum = expSubAVX2(n, &x[0], m)
-	}
-	for i := n; i < len(x); i++ {
-		x[i] = float32(math.Exp(float64(x[i] - m)))
-		sum += x[i]
-	}
-	inv := 1 / sum
-	if n > 0 {
-		scaleAVX2(n, &x[0], inv)
-	}
-	for i := n; i < len(x); i++ {
-		x[i] *= inv
-	}
-}
-
-func geluF32AVX2(x []float32) {
-	n := len(x) &^ 7
-	if n > 0 {
-		geluAVX2(n, &x[0])
-	}
-	geluGeneric(x[n:])
-}
-
-func readSumBytesAVX2(b []byte) uint64 {
-	n := len(b) &^ 511
-	sum := readSumGeneric(b[n:])
-	if n > 0 {
-		sum += readSumAVX2(n, unsafe.SliceData(b))
-	}
-	return sum
-}
+var avx2Vec = &vecKernels{lanes: 8, dot: dotAVX2, axpy: axpyAVX2, max: maxAVX2, expSub: expSubAVX2, scale: scaleAVX2, gelu: geluAVX2, readSum: readSumAVX2}

@@ -2,11 +2,6 @@
 
 package kernels
 
-import (
-	"math"
-	"unsafe"
-)
-
 // The neon variant: Advanced SIMD, 4 lanes, on every arm64 CPU. Kernels
 // take lengths that are multiples of 4 (8 for f16/bf16 rows); these
 // wrappers do the rest in Go. Instructions the Go assembler lacks are WORD
@@ -116,80 +111,12 @@ var neon = &Variant{
 		BF16: {TileM: 4, TileN: 4, Tile: tileBF16NEON, Rows: 8, RowsDot: rowsBF16NEON, One: oneBF16NEON},
 		Q8_0: {TileM: 4, TileN: 4, Tile: tileQ8NEON, Rows: 8, RowsDot: rowsQ8NEON, One: oneQ8NEON},
 	},
-	DotF32:  dotF32NEON,
-	Axpy:    axpyF32NEON,
-	Softmax: softmaxF32NEON,
-	Gelu:    geluF32NEON,
-	ReadSum: readSumBytesNEON,
+	DotF32:  neonVec.Dot,
+	Axpy:    neonVec.Axpy,
+	Softmax: neonVec.Softmax,
+	Gelu:    neonVec.Gelu,
+	ReadSum: neonVec.ReadSum,
 	FMALoop: func(iters int) int64 { fmaLoopNEON(iters); return int64(iters) * 12 * 4 * 2 },
 }
 
-func dotF32NEON(a, b []float32) float32 {
-	n := len(a) &^ 3
-	var s float32
-	if n > 0 {
-		_ = b[len(a)-1]
-		s = dotNEON(n, &a[0], &b[0])
-	}
-	for i := n; i < len(a); i++ {
-		s += a[i] * b[i]
-	}
-	return s
-}
-
-func axpyF32NEON(y []float32, alpha float32, x []float32) {
-	n := len(y) &^ 3
-	if n > 0 {
-		_ = x[len(y)-1]
-		axpyNEON(n, alpha, &x[0], &y[0])
-	}
-	for i := n; i < len(y); i++ {
-		y[i] += alpha * x[i]
-	}
-}
-
-func softmaxF32NEON(x []float32) {
-	if len(x) == 0 {
-		return
-	}
-	n := len(x) &^ 3
-	m := x[0]
-	if n > 0 {
-		m = maxNEON(n, &x[0])
-	}
-	for _, v := range x[n:] {
-		m = max(m, v)
-	}
-	var sum float32
-	if n > 0 {
-		sum = expSubNEON(n, &x[0], m)
-	}
-	for i := n; i < len(x); i++ {
-		x[i] = float32(math.Exp(float64(x[i] - m)))
-		sum += x[i]
-	}
-	inv := 1 / sum
-	if n > 0 {
-		scaleNEON(n, &x[0], inv)
-	}
-	for i := n; i < len(x); i++ {
-		x[i] *= inv
-	}
-}
-
-func geluF32NEON(x []float32) {
-	n := len(x) &^ 3
-	if n > 0 {
-		geluNEON(n, &x[0])
-	}
-	geluGeneric(x[n:])
-}
-
-func readSumBytesNEON(b []byte) uint64 {
-	n := len(b) &^ 511
-	sum := readSumGeneric(b[n:])
-	if n > 0 {
-		sum += readSumNEON(n, unsafe.SliceData(b))
-	}
-	return sum
-}
+var neonVec = &vecKernels{lanes: 4, dot: dotNEON, axpy: axpyNEON, max: maxNEON, expSub: expSubNEON, scale: scaleNEON, gelu: geluNEON, readSum: readSumNEON}
