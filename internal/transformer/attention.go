@@ -95,13 +95,15 @@ func (j *attentionJob) init(s *State) {
 	}
 }
 
-// Run handles (block, head) pairs [lo, hi).
+// Run handles (block, head) pairs [lo, hi), counted from the last block:
+// later blocks attend to more keys, and starting with them balances the
+// threads.
 func (j *attentionJob) Run(worker, lo, hi int) {
 	s := j.s
 	c := s.m.Config
 	e, d, nh := c.NEmbd, c.HeadDim(), c.NHead
 	for p := lo; p < hi; p++ {
-		blk, h := j.blocks[p/nh], p%nh
+		blk, h := j.blocks[len(j.blocks)-1-p/nh], p%nh
 		first := j.rows[blk.first]
 		b := blk.n
 		keys := first.Pos + b // positions 0..keys-1 are needed
