@@ -12,7 +12,6 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/viper"
 	"golang.org/x/term"
 )
 
@@ -25,7 +24,6 @@ type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	global         globalOptions
-	v              *viper.Viper // every flag as a key, after applyConfig
 }
 
 type globalOptions struct {

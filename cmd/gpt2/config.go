@@ -15,10 +15,10 @@ import (
 
 // applyConfig gives every flag of cmd that was not set on the command line its
 // value from the environment (GPT2_<KEY>) or, failing that, from the config
-// file. Values are written back into the flags, so each command reads its
-// options from one place, and the viper instance bound to the flags sees the
-// same values. Mistakes in the file or the environment are errors that name
-// where they are, not silent fallbacks to defaults.
+// file (read by viper: YAML, TOML or JSON). Values are written back into the
+// flags, so each command reads its options from one place. Mistakes in the
+// file or the environment are errors that name where they are, not silent
+// fallbacks to defaults.
 func (a *app) applyConfig(root, cmd *cobra.Command) error {
 	file, err := configFile(a.global.config, cmd.Flags().Changed("config"))
 	if err != nil {
@@ -37,10 +37,6 @@ func (a *app) applyConfig(root, cmd *cobra.Command) error {
 			return err
 		}
 	}
-	v := viper.New()
-	v.SetEnvPrefix("GPT2")
-	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
-	v.AutomaticEnv()
 	var firstErr error
 	cmd.Flags().VisitAll(func(f *pflag.Flag) {
 		if firstErr != nil || f.Changed || f.Name == "help" || f.Name == "version" {
@@ -70,8 +66,7 @@ func (a *app) applyConfig(root, cmd *cobra.Command) error {
 	if firstErr != nil {
 		return firstErr
 	}
-	a.v = v
-	return v.BindPFlags(cmd.Flags())
+	return nil
 }
 
 func envName(key string) string {

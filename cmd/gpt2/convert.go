@@ -54,17 +54,17 @@ func (a *app) runConvert(cmd *cobra.Command, o convertOptions, src string) error
 	defer m.Close()
 	out := o.output
 	if out == "" {
-		out = checkpoint.ConvertedPath(checkpoint.CacheDir(a.global.cacheDir), src, dt)
+		out = checkpoint.ConvertedPath(a.cacheDir(), src, dt)
 		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 			return fmt.Errorf("cache: %v", err)
 		}
 	}
-	conv, fellBack := m.Retyped(dt)
+	fellBack, err := writeConverted(cmd.Context(), m, out, dt)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", out, err)
+	}
 	if len(fellBack) > 0 && !a.global.quiet {
 		fmt.Fprintf(a.stderr, "gpt2: note: %d matrices have rows that are not a multiple of 32 and stay f16\n", len(fellBack))
-	}
-	if err := conv.WriteFile(cmd.Context(), out, dt); err != nil {
-		return fmt.Errorf("writing %s: %w", out, err)
 	}
 	_, err = fmt.Fprintln(a.stdout, out)
 	return err

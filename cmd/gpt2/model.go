@@ -98,9 +98,16 @@ func (a *app) convertInto(ctx context.Context, src, out string, dt checkpoint.DT
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return err
 	}
-	conv, _ := ck.Retyped(dt)
 	a.verbosef("converting %s to %s", src, out)
-	return conv.WriteFile(ctx, out, dt)
+	_, err = writeConverted(ctx, ck, out, dt)
+	return err
+}
+
+// writeConverted writes the checkpoint as a GGUF of type dt at out and
+// returns the matrices that stayed f16.
+func writeConverted(ctx context.Context, ck *checkpoint.Model, out string, dt checkpoint.DType) ([]string, error) {
+	conv, fellBack := ck.Retyped(dt)
+	return fellBack, conv.WriteFile(ctx, out, dt)
 }
 
 // verbosef prints progress to stderr with -v.

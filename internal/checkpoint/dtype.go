@@ -68,14 +68,6 @@ func ParseDType(s string) (DType, error) {
 
 func (t DType) known() bool { return t == F32 || t == F16 || t == BF16 || t == Q8_0 }
 
-// blockSize is how many values share one storage block (32 for q8_0).
-func (t DType) blockSize() int {
-	if t == Q8_0 {
-		return kernels.Q8Block
-	}
-	return 1
-}
-
 // rowBytes is the storage size of n values, or -1 if n does not fill whole blocks.
 func (t DType) rowBytes(n int) int {
 	switch t {

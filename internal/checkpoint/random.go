@@ -1,7 +1,6 @@
 package checkpoint
 
 import (
-	"encoding/binary"
 	"math"
 	"runtime"
 	"sync"
@@ -37,7 +36,7 @@ func Random(c Config, dt DType, seed uint64) *Model {
 					v[j] = 1
 				}
 			}
-			t.Data = f32Bytes(v)
+			t.Data = encode(F32, v)
 			if isMatrix(name) {
 				target := dt
 				if dt.rowBytes(shape[0]) < 0 {
@@ -65,12 +64,4 @@ func fillUniform(v []float32, a float64, seed uint64) {
 		x ^= x << 17
 		v[i] = float32((float64(x>>11)*0x1p-53*2 - 1) * a)
 	}
-}
-
-func f32Bytes(v []float32) []byte {
-	b := make([]byte, 4*len(v))
-	for i, x := range v {
-		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
-	}
-	return b
 }

@@ -118,15 +118,22 @@ func ParseSafetensors(b []byte) (*Safetensors, error) {
 	return st, nil
 }
 
+// dtype is the storage type of the tensor's values.
+func (t *STensor) dtype() DType {
+	switch t.DType {
+	case "F16":
+		return F16
+	case "BF16":
+		return BF16
+	}
+	return F32
+}
+
 // float32s widens the tensor's values.
 func (t *STensor) float32s() []float32 {
-	g := Tensor{Type: map[string]DType{"F32": F32, "F16": F16, "BF16": BF16}[t.DType], Shape: []int{len(t.Data) / stElemSize(t.DType)}, Data: t.Data}
 	if len(t.Data) == 0 {
 		return nil
 	}
+	g := Tensor{Type: t.dtype(), Shape: []int{len(t.Data) / stElemSize(t.DType)}, Data: t.Data}
 	return g.Float32()
-}
-
-func (t *STensor) dtype() DType {
-	return map[string]DType{"F32": F32, "F16": F16, "BF16": BF16}[t.DType]
 }

@@ -9,27 +9,22 @@ import "golang.org/x/sys/cpu"
 // loop it computes; the lanes and the order of the sums are described in
 // its .s file.
 
-// tileF32AVX512 computes, for m, n < 4,
+// tileF16AVX512 computes, for m, n < 4,
 //
-//	s := Σ_{c<k} x[m*ldx+c] * w_n[c]   (w_n: float32 row at w + n*ldw bytes)
+//	s := Σ_{c<k} x[m*ldx+c] * w_n[c]   (w_n[c] = F16ToF32(half c of the row at w + n*ldw bytes))
 //	if add { out[m*ldo+n] += s } else { out[m*ldo+n] = s }
 //
 // with k a multiple of 16.
 //
 //go:noescape
-func tileF32AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
-
-// tileF16AVX512 is tileF32AVX512 with f16 weights: w_n[c] = F16ToF32(half c of row n).
-//
-//go:noescape
 func tileF16AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
 
-// tileBF16AVX512 is tileF32AVX512 with bf16 weights.
+// tileBF16AVX512 is tileF16AVX512 with bf16 weights.
 //
 //go:noescape
 func tileBF16AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
 
-// tileQ8AVX512 is tileF32AVX512 with q8_0 weights: w_n[c] = d_b * q_b[c%32]
+// tileQ8AVX512 is tileF16AVX512 with q8_0 weights: w_n[c] = d_b * q_b[c%32]
 // for block b = c/32 of row n (k a multiple of 32).
 //
 //go:noescape
@@ -40,7 +35,7 @@ func tileQ8AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ld
 //	s := Σ_{c<k} x[m*ldx+c] * w_n[c]
 //	if add { out[m*ldo+n] += s } else { out[m*ldo+n] = s }
 //
-// with k a multiple of 16 (same sums, bit for bit, as tileF32AVX512).
+// with k a multiple of 16 (the sums of the other tiles, in the same order).
 //
 //go:noescape
 func tile8F32AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)

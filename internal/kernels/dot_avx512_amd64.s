@@ -105,34 +105,6 @@ GLOBL reduceOrder<>(SB), RODATA|NOPTR, $64
 	VZEROUPPER \
 	RET
 
-// func tileF32AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
-TEXT ·tileF32AVX512(SB), NOSPLIT, $0-57
-	MOVQ k+0(FP), CX
-	MOVQ x+8(FP), SI
-	MOVQ ldx+16(FP), DX
-	MOVQ w+24(FP), DI
-	MOVQ ldw+32(FP), R8
-	MOVQ out+40(FP), BX
-	MOVQ ldo+48(FP), R11
-	SHLQ $2, R11
-	MOVBQZX add+56(FP), AX
-	TILE_SETUP
-	TESTQ CX, CX
-	JZ    tf32done
-tf32loop:
-	LOAD_F32((DI), Z16)
-	LOAD_F32((DI)(R8*1), Z17)
-	LOAD_F32((DI)(R8*2), Z18)
-	LOAD_F32((DI)(R10*1), Z19)
-	TILE_X
-	TILE_FMA16
-	ADDQ $64, SI
-	ADDQ $64, DI
-	SUBQ $16, CX
-	JNZ  tf32loop
-tf32done:
-	TILE_EPILOGUE
-
 // func tileF16AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
 TEXT ·tileF16AVX512(SB), NOSPLIT, $0-57
 	MOVQ k+0(FP), CX

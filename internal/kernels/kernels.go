@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"unsafe"
 )
 
 // Variant is one complete set of kernels. The drivers in this package
@@ -112,7 +111,3 @@ func registerAll() {
 	registerArch() // assembly variants, best first
 	register(generic)
 }
-
-// Pointer helpers for the kernels' raw arguments.
-func f32p(s []float32) *float32 { return unsafe.SliceData(s) }
-func bytep(s []byte) *byte      { return unsafe.SliceData(s) }

@@ -8,8 +8,7 @@ import (
 	"testing"
 )
 
-// Shapes that are and are not multiples of every vector width, plus GPT-2's.
-var testRows = []int{1, 7, 15, 16, 17, 63, 64, 65, 129}
+// Widths that are and are not multiples of every vector width, plus GPT-2's.
 var testCols = []int{1, 7, 15, 16, 17, 31, 32, 33, 63, 64, 96, 768, 3072}
 
 // randMatrix makes a rows×cols matrix of type t and its exact values.

@@ -44,8 +44,8 @@ func MeasureGemv(v *Variant, pool *Pool, w Matrix) float64 {
 		x[i] = 1
 	}
 	dst := make([]float32, w.Rows)
-	el, reps := timeRepeated(func() { mm.Mul(dst, x, w, nil, 1) })
-	return float64(w.Bytes()) * float64(reps) / el.Seconds()
+	el := timeRepeated(func() { mm.Mul(dst, x, w, nil, 1) })
+	return float64(w.Bytes()) / el.Seconds()
 }
 
 // MeasureGemm returns the FLOP/s of Gemm of w against rows activation rows.
@@ -56,13 +56,13 @@ func MeasureGemm(v *Variant, pool *Pool, w Matrix, rows int) float64 {
 		x[i] = float32(i%7) * 0.1
 	}
 	dst := make([]float32, rows*w.Rows)
-	el, reps := timeRepeated(func() { mm.Mul(dst, x, w, nil, rows) })
-	return 2 * float64(rows) * float64(w.Rows) * float64(w.Cols) * float64(reps) / el.Seconds()
+	el := timeRepeated(func() { mm.Mul(dst, x, w, nil, rows) })
+	return 2 * float64(rows) * float64(w.Rows) * float64(w.Cols) / el.Seconds()
 }
 
 // timeRepeated runs f once to warm up, then as often as fits in ~100 ms
-// (at least 3 times), and returns the best time of one run as total/reps.
-func timeRepeated(f func()) (time.Duration, int) {
+// (at least 3 times), and returns the best time of one run.
+func timeRepeated(f func()) time.Duration {
 	f()
 	best := time.Duration(1<<63 - 1)
 	total := time.Duration(0)
@@ -75,5 +75,5 @@ func timeRepeated(f func()) (time.Duration, int) {
 		total += el
 		reps++
 	}
-	return best, 1
+	return best
 }

@@ -29,7 +29,7 @@ func (d *StreamDecoder) Add(id int) ([]byte, error) {
 // Write appends raw bytes and returns those now safe to show.
 func (d *StreamDecoder) Write(b []byte) []byte {
 	d.pending = append(d.pending, b...)
-	cut := completePrefix(d.pending)
+	cut := CompleteUTF8(d.pending)
 	out := make([]byte, cut)
 	copy(out, d.pending[:cut])
 	d.pending = append(d.pending[:0], d.pending[cut:]...)
@@ -44,9 +44,10 @@ func (d *StreamDecoder) Flush() []byte {
 	return out
 }
 
-// completePrefix returns the length of the longest prefix of b that does not
-// end in the middle of a character that could still be completed.
-func completePrefix(b []byte) int {
+// CompleteUTF8 returns the length of the longest prefix of b that does not
+// end in the middle of a character that more bytes could still complete
+// (bytes that can never become valid UTF-8 count as complete).
+func CompleteUTF8(b []byte) int {
 	n := len(b)
 	// A character is at most 4 bytes: look back at most 3 bytes for its start.
 	for k := 1; k <= 3 && k <= n; k++ {

@@ -76,9 +76,8 @@ type attentionJob struct {
 	scale  float32
 	blocks []attnSpan
 	// per worker scratch
-	scores [][]float32    // attnBlock × vcap
-	q      [][]float32    // attnBlock × d, the scaled queries
-	tiles  []*[16]float32 // kernel scratch
+	scores [][]float32 // attnBlock × vcap
+	q      [][]float32 // attnBlock × d, the scaled queries
 	kern   *kernels.Variant
 }
 

@@ -8,7 +8,8 @@ import (
 	"slices"
 	"sort"
 	"time"
-	"unicode/utf8"
+
+	"gpt2/internal/tokenizer"
 )
 
 // Request is one sequence to generate.
@@ -384,7 +385,7 @@ func (g *generation) emit(si int, final bool) {
 	text := s.res.Text
 	safe := len(text)
 	if !final {
-		safe = min(completeUTF8(text), len(text)-stopHoldback(text, g.reqs[s.req].Stops))
+		safe = min(tokenizer.CompleteUTF8(text), len(text)-stopHoldback(text, g.reqs[s.req].Stops))
 	}
 	if safe > s.emitted && g.opts.OnText != nil {
 		g.opts.OnText(s.req, text[s.emitted:safe])
@@ -421,25 +422,6 @@ func stopHoldback(text []byte, stops []string) int {
 		}
 	}
 	return hold
-}
-
-// completeUTF8 is the length of text without a trailing incomplete
-// character (one that more bytes could still complete).
-func completeUTF8(b []byte) int {
-	n := len(b)
-	for k := 1; k <= 3 && k <= n; k++ {
-		c := b[n-k]
-		if c < utf8.RuneSelf {
-			return n
-		}
-		if utf8.RuneStart(c) {
-			if utf8.FullRune(b[n-k:]) {
-				return n
-			}
-			return n - k
-		}
-	}
-	return n
 }
 
 // logprobsOf is the chosen token's log-probability and the k most likely

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"gpt2/internal/kernels"
+	"gpt2/internal/tokenizer"
 )
 
 func greedyRequest(prompt []int, n int) Request {
@@ -228,7 +229,7 @@ func TestStreamingHoldsBack(t *testing.T) {
 			t.Errorf("%q %q: hold %d, want %d", c.text, c.stops, h, c.hold)
 		}
 	}
-	if n := completeUTF8([]byte("ab\xf0\x9f\x98")); n != 2 {
+	if n := tokenizer.CompleteUTF8([]byte("ab\xf0\x9f\x98")); n != 2 {
 		t.Fatalf("incomplete emoji: %d", n)
 	}
 }
