@@ -223,14 +223,37 @@ tq8done:
 	LEAQ (R10)(R8*4), R13 \
 	ZERO8
 
-#define ROWS_EPILOGUE \
+// ROWS_STORE reduces the accumulators into out: set, or added to with AX.
+#define ROWS_STORE \
 	REDUCE8 \
 	TESTQ AX, AX \
 	JZ 2(PC) \
 	VADDPS (BX), Y0, Y0 \
-	VMOVUPS Y0, (BX) \
+	VMOVUPS Y0, (BX)
+
+// ROWS_EPILOGUE stores the last chunk's sums and returns.
+#define ROWS_EPILOGUE \
+	ROWS_STORE \
 	VZEROUPPER \
 	RET
+
+// ROWS_CHUNK starts a chunk of DX = min(CX, 768) columns (kChunk in
+// matmul.go): each chunk's sums are reduced and added to out in order,
+// as the tiles do, so a row's value is the same bits on every path.
+#define ROWS_CHUNK \
+	MOVQ $768, DX \
+	CMPQ CX, DX \
+	CMOVQLT CX, DX \
+	SUBQ DX, CX
+
+// ROWS_NEXT stores a finished chunk when columns remain and starts the next.
+#define ROWS_NEXT(chunk, done) \
+	TESTQ CX, CX \
+	JZ done \
+	ROWS_STORE \
+	MOVQ $1, AX \
+	ZERO8 \
+	JMP chunk
 
 // ROWS_CONV widens the 8 rows' chunks with LOAD and multiplies them by
 // the x chunk in Y8.
@@ -255,6 +278,8 @@ TEXT ·rowsF32AVX2(SB), NOSPLIT, $0-41
 	ROWS_SETUP
 	TESTQ CX, CX
 	JZ    rf32done
+rf32chunk:
+	ROWS_CHUNK
 rf32loop:
 	VMOVUPS (SI), Y8
 	VFMADD231PS (DI), Y8, Y0
@@ -267,8 +292,9 @@ rf32loop:
 	VFMADD231PS (DI)(R13*1), Y8, Y7
 	ADDQ $32, SI
 	ADDQ $32, DI
-	SUBQ $8, CX
+	SUBQ $8, DX
 	JNZ  rf32loop
+	ROWS_NEXT(rf32chunk, rf32done)
 rf32done:
 	ROWS_EPILOGUE
 
@@ -283,13 +309,16 @@ TEXT ·rowsF16AVX2(SB), NOSPLIT, $0-41
 	ROWS_SETUP
 	TESTQ CX, CX
 	JZ    rf16done
+rf16chunk:
+	ROWS_CHUNK
 rf16loop:
 	VMOVUPS (SI), Y8
 	ROWS_CONV(LOAD_F16)
 	ADDQ $32, SI
 	ADDQ $16, DI
-	SUBQ $8, CX
+	SUBQ $8, DX
 	JNZ  rf16loop
+	ROWS_NEXT(rf16chunk, rf16done)
 rf16done:
 	ROWS_EPILOGUE
 
@@ -304,13 +333,16 @@ TEXT ·rowsBF16AVX2(SB), NOSPLIT, $0-41
 	ROWS_SETUP
 	TESTQ CX, CX
 	JZ    rbf16done
+rbf16chunk:
+	ROWS_CHUNK
 rbf16loop:
 	VMOVUPS (SI), Y8
 	ROWS_CONV(LOAD_BF16)
 	ADDQ $32, SI
 	ADDQ $16, DI
-	SUBQ $8, CX
+	SUBQ $8, DX
 	JNZ  rbf16loop
+	ROWS_NEXT(rbf16chunk, rbf16done)
 rbf16done:
 	ROWS_EPILOGUE
 
@@ -334,6 +366,8 @@ TEXT ·rowsQ8AVX2(SB), NOSPLIT, $0-41
 	ROWS_SETUP
 	TESTQ CX, CX
 	JZ    rq8done
+rq8chunk:
+	ROWS_CHUNK
 rq8loop:
 	VMOVUPS (SI), Y8
 	VMOVUPS 32(SI), Y9
@@ -349,8 +383,9 @@ rq8loop:
 	Q8_ROWS_ROW((DI)(R13*1), 2(DI)(R13*1), 10(DI)(R13*1), 18(DI)(R13*1), 26(DI)(R13*1), Y7)
 	ADDQ $128, SI
 	ADDQ $34, DI
-	SUBQ $32, CX
+	SUBQ $32, DX
 	JNZ  rq8loop
+	ROWS_NEXT(rq8chunk, rq8done)
 rq8done:
 	ROWS_EPILOGUE
 

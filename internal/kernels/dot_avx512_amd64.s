@@ -303,14 +303,37 @@ tq8done:
 	LEAQ (DI)(R8*8), R11 \
 	ZERO16
 
-#define ROWS_EPILOGUE \
+// ROWS_STORE reduces the accumulators into out: set, or added to with AX.
+#define ROWS_STORE \
 	REDUCE16 \
 	TESTQ AX, AX \
 	JZ 2(PC) \
 	VADDPS (BX), Z0, Z0 \
-	VMOVUPS Z0, (BX) \
+	VMOVUPS Z0, (BX)
+
+// ROWS_EPILOGUE stores the last chunk's sums and returns.
+#define ROWS_EPILOGUE \
+	ROWS_STORE \
 	VZEROUPPER \
 	RET
+
+// ROWS_CHUNK starts a chunk of DX = min(CX, 768) columns (kChunk in
+// matmul.go): each chunk's sums are reduced and added to out in order,
+// as the tiles do, so a row's value is the same bits on every path.
+#define ROWS_CHUNK \
+	MOVQ $768, DX \
+	CMPQ CX, DX \
+	CMOVQLT CX, DX \
+	SUBQ DX, CX
+
+// ROWS_NEXT stores a finished chunk when columns remain and starts the next.
+#define ROWS_NEXT(chunk, done) \
+	TESTQ CX, CX \
+	JZ done \
+	ROWS_STORE \
+	MOVQ $1, AX \
+	ZERO16 \
+	JMP chunk
 
 // ROWS_LOAD loads the 16 weight chunks at the row pointers into Z16..Z31.
 #define ROWS_LOAD(LOAD) \
@@ -330,6 +353,8 @@ TEXT ·rowsF32AVX512(SB), NOSPLIT, $0-41
 	ROWS_SETUP
 	TESTQ CX, CX
 	JZ    rf32done
+rf32chunk:
+	ROWS_CHUNK
 rf32loop:
 	VMOVUPS (SI), Z31
 	VFMADD231PS (DI), Z31, Z0
@@ -351,8 +376,9 @@ rf32loop:
 	ADDQ $64, SI
 	ADDQ $64, DI
 	ADDQ $64, R11
-	SUBQ $16, CX
+	SUBQ $16, DX
 	JNZ  rf32loop
+	ROWS_NEXT(rf32chunk, rf32done)
 rf32done:
 	ROWS_EPILOGUE
 
@@ -375,14 +401,17 @@ TEXT ·rowsF16AVX512(SB), NOSPLIT, $0-41
 	ROWS_SETUP
 	TESTQ CX, CX
 	JZ    rf16done
+rf16chunk:
+	ROWS_CHUNK
 rf16loop:
 	ROWS_LOAD(LOAD_F16)
 	ROWS_FMA16_MEM
 	ADDQ $64, SI
 	ADDQ $32, DI
 	ADDQ $32, R11
-	SUBQ $16, CX
+	SUBQ $16, DX
 	JNZ  rf16loop
+	ROWS_NEXT(rf16chunk, rf16done)
 rf16done:
 	ROWS_EPILOGUE
 
@@ -397,14 +426,17 @@ TEXT ·rowsBF16AVX512(SB), NOSPLIT, $0-41
 	ROWS_SETUP
 	TESTQ CX, CX
 	JZ    rbf16done
+rbf16chunk:
+	ROWS_CHUNK
 rbf16loop:
 	ROWS_LOAD(LOAD_BF16)
 	ROWS_FMA16_MEM
 	ADDQ $64, SI
 	ADDQ $32, DI
 	ADDQ $32, R11
-	SUBQ $16, CX
+	SUBQ $16, DX
 	JNZ  rbf16loop
+	ROWS_NEXT(rbf16chunk, rbf16done)
 rbf16done:
 	ROWS_EPILOGUE
 
@@ -426,6 +458,8 @@ TEXT ·rowsQ8AVX512(SB), NOSPLIT, $0-41
 	ROWS_SETUP
 	TESTQ CX, CX
 	JZ    rq8done
+rq8chunk:
+	ROWS_CHUNK
 rq8loop:
 	PREFETCH8(R14)
 	PREFETCHT0 512(R14)
@@ -451,8 +485,9 @@ rq8loop:
 	ADDQ $128, SI
 	ADDQ $34, DI
 	ADDQ $34, R11
-	SUBQ $32, CX
+	SUBQ $32, DX
 	JNZ  rq8loop
+	ROWS_NEXT(rq8chunk, rq8done)
 rq8done:
 	ROWS_EPILOGUE
 

@@ -223,15 +223,37 @@ tq8done:
 	ADD R4, R13, R14 \
 	ZERO4(V0, V1, V2, V3); ZERO4(V4, V5, V6, V7)
 
-#define ROWS_EPILOGUE \
+// ROWS_STORE reduces the accumulators into out: set, or added to with R7.
+#define ROWS_STORE \
 	SUM4(24, 0, 1, 2, 3, 28) \
 	SUM4(25, 4, 5, 6, 7, 28) \
 	CBZ R7, 4(PC) \
 	VLD1 (R5), [V26.S4, V27.S4] \
 	FADD4S(24, 24, 26) \
 	FADD4S(25, 25, 27) \
-	VST1 [V24.S4, V25.S4], (R5) \
+	VST1 [V24.S4, V25.S4], (R5)
+
+// ROWS_EPILOGUE stores the last chunk's sums and returns.
+#define ROWS_EPILOGUE \
+	ROWS_STORE \
 	RET
+
+// ROWS_CHUNK starts a chunk of R19 = min(R0, 768) columns (kChunk in
+// matmul.go): each chunk's sums are reduced and added to out in order,
+// as the tiles do, so a row's value is the same bits on every path.
+#define ROWS_CHUNK \
+	MOVD $768, R19 \
+	CMP R19, R0 \
+	CSEL LT, R0, R19, R19 \
+	SUB R19, R0, R0
+
+// ROWS_NEXT stores a finished chunk when columns remain and starts the next.
+#define ROWS_NEXT(chunk, done) \
+	CBZ R0, done \
+	ROWS_STORE \
+	MOVD $1, R7 \
+	ZERO4(V0, V1, V2, V3); ZERO4(V4, V5, V6, V7) \
+	B chunk
 
 // func rowsF32NEON(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 TEXT ·rowsF32NEON(SB), NOSPLIT, $0-41
@@ -243,6 +265,8 @@ TEXT ·rowsF32NEON(SB), NOSPLIT, $0-41
 	MOVBU add+40(FP), R7
 	ROWS_SETUP
 	CBZ R0, rf32done
+rf32chunk:
+	ROWS_CHUNK
 rf32loop:
 	VLD1.P 16(R1), [V16.S4]
 	VLD1.P 16(R3), [V20.S4]
@@ -255,8 +279,9 @@ rf32loop:
 	VLD1.P 16(R13), [V22.S4]
 	VLD1.P 16(R14), [V23.S4]
 	VFMLA V20.S4, V16.S4, V4.S4; VFMLA V21.S4, V16.S4, V5.S4; VFMLA V22.S4, V16.S4, V6.S4; VFMLA V23.S4, V16.S4, V7.S4
-	SUBS $4, R0, R0
+	SUBS $4, R19, R19
 	BNE  rf32loop
+	ROWS_NEXT(rf32chunk, rf32done)
 rf32done:
 	ROWS_EPILOGUE
 
@@ -279,12 +304,15 @@ TEXT ·rowsF16NEON(SB), NOSPLIT, $0-41
 	MOVBU add+40(FP), R7
 	ROWS_SETUP
 	CBZ R0, rf16done
+rf16chunk:
+	ROWS_CHUNK
 rf16loop:
 	VLD1.P 32(R1), [V16.S4, V17.S4]
 	ROWS_HALF4(R3, R8, R9, R10, F16_LO, F16_HI, V0, V1, V2, V3)
 	ROWS_HALF4(R11, R12, R13, R14, F16_LO, F16_HI, V4, V5, V6, V7)
-	SUBS $8, R0, R0
+	SUBS $8, R19, R19
 	BNE  rf16loop
+	ROWS_NEXT(rf16chunk, rf16done)
 rf16done:
 	ROWS_EPILOGUE
 
@@ -298,12 +326,15 @@ TEXT ·rowsBF16NEON(SB), NOSPLIT, $0-41
 	MOVBU add+40(FP), R7
 	ROWS_SETUP
 	CBZ R0, rbf16done
+rbf16chunk:
+	ROWS_CHUNK
 rbf16loop:
 	VLD1.P 32(R1), [V16.S4, V17.S4]
 	ROWS_HALF4(R3, R8, R9, R10, BF16_LO, BF16_HI, V0, V1, V2, V3)
 	ROWS_HALF4(R11, R12, R13, R14, BF16_LO, BF16_HI, V4, V5, V6, V7)
-	SUBS $8, R0, R0
+	SUBS $8, R19, R19
 	BNE  rbf16loop
+	ROWS_NEXT(rbf16chunk, rbf16done)
 rbf16done:
 	ROWS_EPILOGUE
 
@@ -317,6 +348,8 @@ TEXT ·rowsQ8NEON(SB), NOSPLIT, $0-41
 	MOVBU add+40(FP), R7
 	ROWS_SETUP
 	CBZ R0, rq8done
+rq8chunk:
+	ROWS_CHUNK
 rq8loop:
 	Q8_WIDEN(R3)
 	Q8_TOKEN(R1, V0)
@@ -335,8 +368,9 @@ rq8loop:
 	Q8_WIDEN(R14)
 	Q8_TOKEN(R1, V7)
 	ADD $128, R1, R1
-	SUBS $32, R0, R0
+	SUBS $32, R19, R19
 	BNE  rq8loop
+	ROWS_NEXT(rq8chunk, rq8done)
 rq8done:
 	ROWS_EPILOGUE
 

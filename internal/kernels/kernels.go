@@ -57,7 +57,10 @@ type DotKernels struct {
 	TileM, TileN int
 	Tile         func(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
 	// Rows dot products of one activation row with Rows weight rows:
-	// out[n] = x · w_n (or += with add).
+	// out[n] = x · w_n (or += with add). Unlike the others it takes whole
+	// rows: every kChunk columns it adds the chunk's sums to out, which is
+	// what the tiles' callers do chunk by chunk, while the weights stream
+	// through memory row group after row group (decode).
 	Rows    int
 	RowsDot func(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 	// One dot product.

@@ -153,14 +153,27 @@ func TestDotKernels(t *testing.T) {
 				}
 				want, scale := reference(firstCols(exact, rows, cols, k), firstColsX(x, dk.TileM, cols, k), nil, dk.TileM, rows, k)
 				checkClose(t, name+" One", one, want, scale)
-				// rows
+				// rows: whole rows, the sums of kChunk columns added in order
+				chunked := make([]float32, dk.TileM*rows)
+				for a := 0; a < dk.TileM; a++ {
+					for n := 0; n < rows; n++ {
+						chunked[a*rows+n] = chunkedDot(dk, typ, k, x[a*cols:], data[n*ldw:], 0, false)
+					}
+				}
 				out, check := guarded(dk.Rows)
 				for a := 0; a < dk.TileM; a++ {
 					dk.RowsDot(k, &x[a*cols], &data[0], ldw, &out[0], false)
 					check(t)
 					for n := 0; n < dk.Rows; n++ {
-						if math.Float32bits(out[n]) != math.Float32bits(one[a*rows+n]) {
-							t.Fatalf("%s: RowsDot[%d][%d] = %v, One gives %v", name, a, n, out[n], one[a*rows+n])
+						if math.Float32bits(out[n]) != math.Float32bits(chunked[a*rows+n]) {
+							t.Fatalf("%s: RowsDot[%d][%d] = %v, One by chunks gives %v", name, a, n, out[n], chunked[a*rows+n])
+						}
+					}
+				}
+				if k <= kChunk {
+					for i := range chunked {
+						if math.Float32bits(chunked[i]) != math.Float32bits(one[i]) {
+							t.Fatalf("%s: One by chunks differs from One", name)
 						}
 					}
 				}
@@ -192,13 +205,27 @@ func TestDotKernels(t *testing.T) {
 				dk.RowsDot(k, &x[0], &data[0], ldw, &out[0], false)
 				dk.RowsDot(k, &x[0], &data[0], ldw, &out[0], true)
 				for n := 0; n < dk.Rows; n++ {
-					if want := one[n] + one[n]; math.Float32bits(out[n]) != math.Float32bits(want) {
+					if want := chunkedDot(dk, typ, k, x, data[n*ldw:], chunked[n], true); math.Float32bits(out[n]) != math.Float32bits(want) {
 						t.Fatalf("%s: RowsDot add [%d] = %v, want %v", name, n, out[n], want)
 					}
 				}
 			}
 		}
 	}
+}
+
+// chunkedDot is what RowsDot computes for one row: the single dot product
+// of each kChunk columns, added in order to out (or replacing it first).
+func chunkedDot(dk DotKernels, typ DType, k int, x []float32, w []byte, out float32, add bool) float32 {
+	for c0 := 0; c0 < k || c0 == 0; c0 += kChunk {
+		v := dk.One(min(kChunk, k-c0), &x[c0], &w[colOffset(typ, c0)])
+		if add || c0 > 0 {
+			out += v
+		} else {
+			out = v
+		}
+	}
+	return out
 }
 
 func firstCols(w []float64, rows, cols, k int) []float64 {
@@ -229,6 +256,7 @@ func TestMatMul(t *testing.T) {
 	}()
 	shapes := []struct{ rows, n, k int }{
 		{1, 1, 32}, {1, 7, 64}, {3, 17, 96}, {4, 16, 32}, {5, 33, 768}, {13, 65, 64}, {17, 130, 160}, {64, 96, 768}, {2, 50257, 64},
+		{1, 40, 3072}, {3, 33, 1600}, {6, 20, 3072}, {17, 48, 1536},
 	}
 	for _, v := range Variants() {
 		for _, typ := range allTypes {

@@ -97,13 +97,26 @@ func (j *matJob) Run(worker, lo, hi int) {
 func mulRange(v *Variant, typ DType, scratch, dst []float32, ldd int, x []float32, ldx, rows int, data []byte, ldw, lo, hi, k int) {
 	dk := &v.Dot[typ]
 	main := k - k%v.Block
-	for c0 := 0; c0 < main || c0 == 0; c0 += kChunk {
+	widen := v.Widen[typ]
+	tm := dk.TileM
+	if widen != nil && scratch != nil && rows >= widenRows {
+		tm = v.Dot[F32].TileM
+	} else {
+		widen = nil
+	}
+	// Rows past the last whole tile take the weights row group by row group,
+	// all columns at once (the row kernels add up their chunks themselves).
+	tiled := rows - rows%tm
+	if tiled < rows {
+		mulRows(dk, typ, dst[tiled*ldd:], ldd, x[tiled*ldx:], ldx, rows-tiled, data, ldw, lo, hi, main)
+	}
+	for c0 := 0; tiled > 0 && (c0 < main || c0 == 0); c0 += kChunk {
 		kc := min(kChunk, main-c0)
-		if w := v.Widen[typ]; w != nil && scratch != nil && rows >= widenRows {
-			mulWidened(v, dk, w, scratch, dst, ldd, x[c0:], ldx, rows, data[colOffset(typ, c0):], ldw, lo, hi, kc, c0 > 0)
-			continue
+		if widen != nil {
+			mulWidened(v, dk, widen, scratch, dst, ldd, x[c0:], ldx, tiled, data[colOffset(typ, c0):], ldw, lo, hi, kc, c0 > 0)
+		} else {
+			mulChunk(dk, dst, ldd, x[c0:], ldx, tiled, data[colOffset(typ, c0):], ldw, lo, hi, kc, c0 > 0)
 		}
-		mulChunk(dk, dst, ldd, x[c0:], ldx, rows, data[colOffset(typ, c0):], ldw, lo, hi, kc, c0 > 0)
 	}
 	if main == k {
 		return
@@ -121,24 +134,44 @@ func mulRange(v *Variant, typ DType, scratch, dst []float32, ldd int, x []float3
 	}
 }
 
+// mulRows computes k columns (a multiple of the variant's Block) for each
+// of rows activation rows, one row at a time: groups of dk.Rows weight rows
+// with the row kernel, the rest with single dot products chunk by chunk.
+func mulRows(dk *DotKernels, typ DType, dst []float32, ldd int, x []float32, ldx, rows int, data []byte, ldw, lo, hi, k int) {
+	for t := 0; t < rows; t++ {
+		n := lo
+		for ; n+dk.Rows <= hi; n += dk.Rows {
+			dk.RowsDot(k, &x[t*ldx], &data[n*ldw], ldw, &dst[t*ldd+n], false)
+		}
+		for ; n < hi; n++ {
+			for c0 := 0; c0 < k || c0 == 0; c0 += kChunk {
+				v := dk.One(min(kChunk, k-c0), &x[t*ldx+c0], &data[n*ldw+colOffset(typ, c0)])
+				if c0 > 0 {
+					dst[t*ldd+n] += v
+				} else {
+					dst[t*ldd+n] = v
+				}
+			}
+		}
+	}
+}
+
 // widenRows is the fewest activation rows for which widening the weight
 // rows first pays.
 const widenRows = 16
 
 // mulWidened is mulChunk for a product whose weight rows are widened to
-// f32, a tile's width of rows at a time, and multiplied with the f32 tiles.
-// Weight rows past the last whole group and activation rows past the last
-// whole tile go through the type's own kernels (dk), which give the same
-// values.
+// f32, a tile's width of rows at a time, and multiplied with the f32 tiles
+// (rows is a multiple of their height). Weight rows past the last whole
+// group go through the type's own kernels (dk), which give the same values.
 func mulWidened(v *Variant, dk *DotKernels, widen func(k int, src *byte, dst *float32), scratch, dst []float32, ldd int, x []float32, ldx, rows int, data []byte, ldw, lo, hi, k int, add bool) {
 	fk := &v.Dot[F32]
 	tm, tn := fk.TileM, fk.TileN
-	full := rows - rows%tm
 	block := max(tm, (l2Block/(4*max(k, 1)))/tm*tm)
 	wide := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(scratch))), 4*len(scratch))
 	last := lo + (hi-lo)/tn*tn
-	for t0 := 0; t0 < full; t0 += block {
-		t1 := min(t0+block, full)
+	for t0 := 0; t0 < rows; t0 += block {
+		t1 := min(t0+block, rows)
 		for n := lo; n < last; n += tn {
 			for r := 0; r < tn; r++ {
 				widen(k, &data[(n+r)*ldw], &scratch[r*k])
@@ -147,9 +180,6 @@ func mulWidened(v *Variant, dk *DotKernels, widen func(k int, src *byte, dst *fl
 				fk.Tile(k, &x[t*ldx], ldx, &wide[0], 4*k, &dst[t*ldd+n], ldd, add)
 			}
 		}
-	}
-	if full < rows {
-		mulChunk(dk, dst[full*ldd:], ldd, x[full*ldx:], ldx, rows-full, data, ldw, lo, last, k, add)
 	}
 	if last < hi {
 		mulChunk(dk, dst, ldd, x, ldx, rows, data, ldw, last, hi, k, add)

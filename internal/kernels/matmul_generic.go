@@ -14,10 +14,10 @@ var generic = &Variant{
 	Name:  "generic",
 	Block: 1,
 	Dot: [4]DotKernels{
-		F32:  genericDot(oneF32),
-		F16:  genericDot(oneF16),
-		BF16: genericDot(oneBF16),
-		Q8_0: genericDot(oneQ8),
+		F32:  genericDot(F32, oneF32),
+		F16:  genericDot(F16, oneF16),
+		BF16: genericDot(BF16, oneBF16),
+		Q8_0: genericDot(Q8_0, oneQ8),
 	},
 	DotF32:  dotGeneric,
 	Axpy:    axpyGeneric,
@@ -27,7 +27,7 @@ var generic = &Variant{
 	FMALoop: fmaLoopGeneric,
 }
 
-func genericDot(one func(k int, x *float32, w *byte) float32) DotKernels {
+func genericDot(typ DType, one func(k int, x *float32, w *byte) float32) DotKernels {
 	return DotKernels{
 		TileM: 4, TileN: 4,
 		Tile: func(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool) {
@@ -47,12 +47,15 @@ func genericDot(one func(k int, x *float32, w *byte) float32) DotKernels {
 		Rows: 16,
 		RowsDot: func(k int, x *float32, w *byte, ldw int, out *float32, add bool) {
 			o := unsafe.Slice(out, 16)
-			for n := range o {
-				v := one(k, x, (*byte)(unsafe.Add(unsafe.Pointer(w), n*ldw)))
-				if add {
-					o[n] += v
-				} else {
-					o[n] = v
+			for c0 := 0; c0 < k || c0 == 0; c0 += kChunk {
+				xc := (*float32)(unsafe.Add(unsafe.Pointer(x), 4*c0))
+				for n := range o {
+					v := one(min(kChunk, k-c0), xc, (*byte)(unsafe.Add(unsafe.Pointer(w), n*ldw+colOffset(typ, c0))))
+					if add || c0 > 0 {
+						o[n] += v
+					} else {
+						o[n] = v
+					}
 				}
 			}
 		},
