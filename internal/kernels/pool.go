@@ -22,10 +22,9 @@ type Pool struct {
 	threads int
 	mu      sync.Mutex // one job at a time
 
-	job    Job
-	n      int64
-	grain  int64
-	next   atomic.Int64
+	job      Job
+	piece    int64
+	sections []section // one per worker
 	gen    atomic.Uint64 // bumped to start a job
 	wake   []chan struct{}
 	parked []atomic.Bool
@@ -38,7 +37,7 @@ func NewPool(threads int) *Pool {
 	if threads < 1 {
 		threads = 1
 	}
-	p := &Pool{threads: threads, wake: make([]chan struct{}, threads), parked: make([]atomic.Bool, threads)}
+	p := &Pool{threads: threads, wake: make([]chan struct{}, threads), parked: make([]atomic.Bool, threads), sections: make([]section, threads)}
 	for w := 1; w < threads; w++ {
 		p.wake[w] = make(chan struct{}, 1)
 		go p.worker(w)
@@ -75,12 +74,20 @@ func (p *Pool) Run(n, grain int, job Job) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	// Pieces of about an eighth of a thread's share balance load when a
-	// core is busy with something else, at little cost per piece.
-	piece := (n + 8*p.threads - 1) / (8 * p.threads)
+	// Each worker has a contiguous share of the range and takes it in
+	// order, so that its weight rows stream from memory as one run (the
+	// row kernels prefetch the next group, which is then its own). Pieces
+	// of about an eighth of a share let a worker that finishes early take
+	// the rest of another's share when a core is busy with something else.
+	share := (n + p.threads - 1) / p.threads
+	share = (share + grain - 1) / grain * grain
+	piece := (share + 7) / 8
 	piece = (piece + grain - 1) / grain * grain
-	p.job, p.n, p.grain = job, int64(n), int64(piece)
-	p.next.Store(0)
+	p.job, p.piece = job, int64(piece)
+	for w := range p.sections {
+		p.sections[w].next.Store(int64(min(w*share, n)))
+		p.sections[w].end = int64(min((w+1)*share, n))
+	}
 	p.active.Store(int32(p.threads - 1))
 	p.gen.Add(1)
 	for w := 1; w < p.threads; w++ {
@@ -102,13 +109,24 @@ func (p *Pool) Run(n, grain int, job Job) {
 	p.job = nil
 }
 
+// section is one worker's share of a job: [next, end) still to do.
+type section struct {
+	next atomic.Int64
+	end  int64
+	_    [48]byte // one cache line each
+}
+
+// work runs pieces of the worker's own share, then of the others'.
 func (p *Pool) work(worker int) {
-	for {
-		lo := p.next.Add(p.grain) - p.grain
-		if lo >= p.n {
-			return
+	for i := range p.threads {
+		sec := &p.sections[(worker+i)%p.threads]
+		for {
+			lo := sec.next.Add(p.piece) - p.piece
+			if lo >= sec.end {
+				break
+			}
+			p.job.Run(worker, int(lo), int(min(lo+p.piece, sec.end)))
 		}
-		p.job.Run(worker, int(lo), int(min(lo+p.grain, p.n)))
 	}
 }
 
