@@ -7,16 +7,24 @@ import (
 	"time"
 )
 
-type countJob struct{ hits []atomic.Int32 }
+type countJob struct {
+	hits      []atomic.Int32
+	grain     int
+	unaligned atomic.Bool // a piece started off a multiple of grain
+}
 
 func (j *countJob) Run(_, lo, hi int) {
+	if j.grain > 0 && lo%j.grain != 0 {
+		j.unaligned.Store(true)
+	}
 	for i := lo; i < hi; i++ {
 		j.hits[i].Add(1)
 	}
 }
 
-// Every index is run exactly once, for many jobs in a row, including with
-// pauses long enough for the workers to park and with GOMAXPROCS 1.
+// Every index is run exactly once, in pieces starting at multiples of the
+// grain, for many jobs in a row, including with pauses long enough for the
+// workers to park and with GOMAXPROCS 1 (the caller then does every share).
 func TestPoolCoversEachIndexOnce(t *testing.T) {
 	for _, procs := range []int{1, 2} {
 		old := runtime.GOMAXPROCS(procs)
@@ -24,8 +32,11 @@ func TestPoolCoversEachIndexOnce(t *testing.T) {
 			p := NewPool(threads)
 			for round := 0; round < 300; round++ {
 				n := 1 + round%97
-				j := &countJob{hits: make([]atomic.Int32, n)}
-				p.Run(n, 1+round%4, j)
+				j := &countJob{hits: make([]atomic.Int32, n), grain: 1 + round%4}
+				p.Run(n, j.grain, j)
+				if j.unaligned.Load() {
+					t.Fatalf("procs %d threads %d round %d: a piece started off a multiple of %d", procs, threads, round, j.grain)
+				}
 				for i := range j.hits {
 					if j.hits[i].Load() != 1 {
 						t.Fatalf("procs %d threads %d round %d: index %d run %d times", procs, threads, round, i, j.hits[i].Load())
