@@ -76,7 +76,7 @@ type matJob struct {
 
 // Run computes output columns [lo, hi) for every activation row.
 func (j *matJob) Run(worker, lo, hi int) {
-	mulRange(j.v, j.w.Type, j.scratch[worker], j.dst, j.w.Rows, j.x, j.w.Cols, j.rows, j.data, j.ldw, lo, hi, j.w.Cols)
+	mulRange(j.v, j.w.Type, j.scratch[worker], j.dst, j.w.Rows, j.x, j.w.Cols, j.rows, j.data, j.ldw, lo, hi, j.w.Cols, false)
 	if j.bias != nil {
 		N := j.w.Rows
 		for t := 0; t < j.rows; t++ {
@@ -93,8 +93,9 @@ func (j *matJob) Run(worker, lo, hi int) {
 // in chunks of kChunk, each a dot product of the variant's kernels (tiles,
 // row groups or single), the chunks' sums added in order; the columns past
 // the last whole block are then added one by one in Go. Every path makes
-// the same sums in the same order, so any split gives the same bits.
-func mulRange(v *Variant, typ DType, scratch, dst []float32, ldd int, x []float32, ldx, rows int, data []byte, ldw, lo, hi, k int) {
+// the same sums in the same order, so any split gives the same bits. With
+// add, the products are added to dst instead.
+func mulRange(v *Variant, typ DType, scratch, dst []float32, ldd int, x []float32, ldx, rows int, data []byte, ldw, lo, hi, k int, add bool) {
 	dk := &v.Dot[typ]
 	main := k - k%v.Block
 	widen := v.Widen[typ]
@@ -108,14 +109,14 @@ func mulRange(v *Variant, typ DType, scratch, dst []float32, ldd int, x []float3
 	// all columns at once (the row kernels add up their chunks themselves).
 	tiled := rows - rows%tm
 	if tiled < rows {
-		mulRows(dk, typ, dst[tiled*ldd:], ldd, x[tiled*ldx:], ldx, rows-tiled, data, ldw, lo, hi, main)
+		mulRows(dk, typ, dst[tiled*ldd:], ldd, x[tiled*ldx:], ldx, rows-tiled, data, ldw, lo, hi, main, add)
 	}
 	for c0 := 0; tiled > 0 && (c0 < main || c0 == 0); c0 += kChunk {
 		kc := min(kChunk, main-c0)
 		if widen != nil {
-			mulWidened(v, dk, widen, scratch, dst, ldd, x[c0:], ldx, tiled, data[colOffset(typ, c0):], ldw, lo, hi, kc, c0 > 0)
+			mulWidened(v, dk, widen, scratch, dst, ldd, x[c0:], ldx, tiled, data[colOffset(typ, c0):], ldw, lo, hi, kc, add || c0 > 0)
 		} else {
-			mulChunk(dk, dst, ldd, x[c0:], ldx, tiled, data[colOffset(typ, c0):], ldw, lo, hi, kc, c0 > 0)
+			mulChunk(dk, dst, ldd, x[c0:], ldx, tiled, data[colOffset(typ, c0):], ldw, lo, hi, kc, add || c0 > 0)
 		}
 	}
 	if main == k {
@@ -137,16 +138,16 @@ func mulRange(v *Variant, typ DType, scratch, dst []float32, ldd int, x []float3
 // mulRows computes k columns (a multiple of the variant's Block) for each
 // of rows activation rows, one row at a time: groups of dk.Rows weight rows
 // with the row kernel, the rest with single dot products chunk by chunk.
-func mulRows(dk *DotKernels, typ DType, dst []float32, ldd int, x []float32, ldx, rows int, data []byte, ldw, lo, hi, k int) {
+func mulRows(dk *DotKernels, typ DType, dst []float32, ldd int, x []float32, ldx, rows int, data []byte, ldw, lo, hi, k int, add bool) {
 	for t := 0; t < rows; t++ {
 		n := lo
 		for ; n+dk.Rows <= hi; n += dk.Rows {
-			dk.RowsDot(k, &x[t*ldx], &data[n*ldw], ldw, &dst[t*ldd+n], false)
+			dk.RowsDot(k, &x[t*ldx], &data[n*ldw], ldw, &dst[t*ldd+n], add)
 		}
 		for ; n < hi; n++ {
 			for c0 := 0; c0 < k || c0 == 0; c0 += kChunk {
 				v := dk.One(min(kChunk, k-c0), &x[t*ldx+c0], &data[n*ldw+colOffset(typ, c0)])
-				if c0 > 0 {
+				if add || c0 > 0 {
 					dst[t*ldd+n] += v
 				} else {
 					dst[t*ldd+n] = v
@@ -246,15 +247,15 @@ func mulChunk(dk *DotKernels, dst []float32, ldd int, x []float32, ldx, rows int
 // l2Block is the bytes of activations a tile sweep keeps in L2.
 const l2Block = 384 << 10
 
-// MulF32 computes dst[t·ldd+n] = Σ_{c<k} x[t·ldx+c]·w[n·ldw+c] for t < rows
-// and n < cols, on the calling goroutine (for work already split over
-// threads, such as attention per head).
-func (v *Variant) MulF32(dst []float32, ldd int, x []float32, ldx, rows int, w []float32, ldw, cols, k int) {
+// MulF32 computes dst[t·ldd+n] = Σ_{c<k} x[t·ldx+c]·w[n·ldw+c] (or adds it
+// to dst, with add) for t < rows and n < cols, on the calling goroutine (for
+// work already split over threads, such as attention per head).
+func (v *Variant) MulF32(dst []float32, ldd int, x []float32, ldx, rows int, w []float32, ldw, cols, k int, add bool) {
 	if rows == 0 || cols == 0 {
 		return
 	}
 	data := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(w))), 4*len(w))
-	mulRange(v, F32, nil, dst, ldd, x, ldx, rows, data, 4*ldw, 0, cols, k)
+	mulRange(v, F32, nil, dst, ldd, x, ldx, rows, data, 4*ldw, 0, cols, k, add)
 }
 
 // weightAt is column c of a weight row (any type), widened.

@@ -13,8 +13,9 @@ import (
 // Rows of one sequence at consecutive positions form a block, and a block
 // is done per head as two matrix products with the dot kernels: scores
 // S = Q·Kᵀ (keys stored [pos][d]) and output O = P·V, for which values
-// are stored transposed, [d][pos], so that each output is again a dot
-// product along positions. Positions past a row's own get probability 0.
+// are stored transposed per block of vBlock positions, [d][pos], so that
+// each output is again a dot product along positions, its blocks added in
+// order. Positions past a row's own get probability 0.
 func (s *State) attention(rows []Row, layer int) {
 	j := &s.attJob
 	j.blocks = j.blocks[:0]
@@ -52,12 +53,11 @@ func (k *kvStore) Run(_, lo, hi int) {
 			copy(s.k[off:off+d], src[:d])
 		}
 		// Values are stored transposed: for each of the head's d values,
-		// the block's positions are contiguous.
+		// a block's positions are contiguous.
 		vt := s.v[s.vOffset(first.Seq, j.layer, h):]
 		for i := 0; i < d; i++ {
-			dst := vt[i*s.vcap+first.Pos : i*s.vcap+first.Pos+blk.n]
-			for a := range dst {
-				dst[a] = s.qkv[(blk.first+a)*3*e+2*e+h*d+i]
+			for a := 0; a < blk.n; a++ {
+				vt[vIndex(d, first.Pos+a, i)] = s.qkv[(blk.first+a)*3*e+2*e+h*d+i]
 			}
 		}
 	}
@@ -118,7 +118,7 @@ func (j *attentionJob) Run(worker, lo, hi int) {
 		}
 		sc := j.scores[worker][:b*padded]
 		kbase := s.kvOffset(first.Seq, j.layer, h, 0)
-		j.kern.MulF32(sc, padded, q, d, b, s.k[kbase:kbase+keys*d], d, keys, d)
+		j.kern.MulF32(sc, padded, q, d, b, s.k[kbase:kbase+keys*d], d, keys, d, false)
 		for a := 0; a < b; a++ {
 			row := sc[a*padded : (a+1)*padded]
 			valid := first.Pos + a + 1
@@ -127,6 +127,9 @@ func (j *attentionJob) Run(worker, lo, hi int) {
 		}
 		vt := s.v[s.vOffset(first.Seq, j.layer, h):]
 		out := s.att[blk.first*e+h*d:]
-		j.kern.MulF32(out, e, sc, padded, b, vt[:d*s.vcap], s.vcap, d, padded)
+		for p := 0; p < padded; p += vBlock {
+			vb := vt[p*d : (p+vBlock)*d]
+			j.kern.MulF32(out, e, sc[p:], padded, b, vb, vBlock, d, min(vBlock, padded-p), p > 0)
+		}
 	}
 }

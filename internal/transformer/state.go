@@ -16,9 +16,12 @@ type State struct {
 	maxRows   int
 	maxLogits int
 
-	// KV cache. Keys: [seq][layer][head][pos][headDim]; values transposed,
-	// [seq][layer][head][headDim][vcap], vcap the capacity rounded up to 16,
-	// so that attention is two products of contiguous rows.
+	// KV cache. Keys: [seq][layer][head][pos][headDim]. Values are
+	// transposed within blocks of vBlock positions,
+	// [seq][layer][head][pos/vBlock][headDim][vBlock], so that attention is
+	// two products of contiguous rows, and a token's values land in a few
+	// pages rather than one page per dimension. vcap is the capacity rounded
+	// up to whole blocks.
 	k, v []float32
 	vcap int
 
@@ -52,7 +55,7 @@ func (m *Model) NewState(seqs, capacity, maxRows, maxLogits int) *State {
 	maxRows = max(maxRows, 1)
 	maxLogits = min(max(maxLogits, 1), maxRows)
 	s := &State{m: m, seqs: seqs, capacity: capacity, maxRows: maxRows, maxLogits: maxLogits}
-	s.vcap = (capacity + 15) &^ 15
+	s.vcap = (capacity + vBlock - 1) / vBlock * vBlock
 	s.k = make([]float32, seqs*c.NLayer*capacity*c.NEmbd)
 	s.v = make([]float32, seqs*c.NLayer*s.vcap*c.NEmbd)
 	e := c.NEmbd
@@ -89,10 +92,18 @@ func (s *State) kvOffset(seq, layer, head, pos int) int {
 	return (((seq*c.NLayer+layer)*c.NHead+head)*s.capacity + pos) * d
 }
 
+// vBlock is the positions of one block of transposed values.
+const vBlock = 64
+
 // vOffset is where the transposed values of (seq, layer, head) start.
 func (s *State) vOffset(seq, layer, head int) int {
 	c := s.m.Config
 	return ((seq*c.NLayer+layer)*c.NHead + head) * c.HeadDim() * s.vcap
+}
+
+// vIndex is where value i of position pos is, from vOffset.
+func vIndex(d, pos, i int) int {
+	return pos/vBlock*vBlock*d + i*vBlock + pos%vBlock
 }
 
 // CopySeq copies the first n cached positions of sequence src to dst, so
@@ -105,8 +116,12 @@ func (s *State) CopySeq(dst, src, n int) {
 			a, b := s.kvOffset(src, l, h, 0), s.kvOffset(dst, l, h, 0)
 			copy(s.k[b:b+n*d], s.k[a:a+n*d])
 			va, vb := s.vOffset(src, l, h), s.vOffset(dst, l, h)
-			for k := 0; k < d; k++ {
-				copy(s.v[vb+k*s.vcap:vb+k*s.vcap+n], s.v[va+k*s.vcap:va+k*s.vcap+n])
+			for p := 0; p < n; p += vBlock {
+				m := min(vBlock, n-p)
+				for k := 0; k < d; k++ {
+					i := vIndex(d, p, k)
+					copy(s.v[vb+i:vb+i+m], s.v[va+i:va+i+m])
+				}
 			}
 		}
 	}
