@@ -24,12 +24,12 @@ type Pool struct {
 
 	job      Job
 	piece    int64
-	sections []section // one per worker
-	gen    atomic.Uint64 // bumped to start a job
-	wake   []chan struct{}
-	parked []atomic.Bool
-	active atomic.Int32 // workers still inside the current job
-	quit   atomic.Bool
+	sections []section     // one per worker
+	gen      atomic.Uint64 // bumped to start a job
+	wake     []chan struct{}
+	parked   []atomic.Bool
+	active   atomic.Int32 // workers still inside the current job
+	quit     atomic.Bool
 }
 
 // NewPool starts threads-1 workers (the caller of Run is the last one).
