@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -552,8 +553,9 @@ func linkSnapshot(base, commit, file, etag string) error {
 	if target, err := os.Readlink(dst); err == nil && target == rel {
 		return nil
 	}
-	tmp := dst + ".tmp-link"
-	os.Remove(tmp)
+	// A name of its own: another process (or goroutine) may be linking
+	// the same file of the same snapshot right now.
+	tmp := fmt.Sprintf("%s.tmp-link-%d-%d", dst, os.Getpid(), linkSeq.Add(1))
 	if err := os.Symlink(rel, tmp); err != nil {
 		b, rerr := os.ReadFile(filepath.Join(base, "blobs", etag))
 		if rerr != nil {
@@ -561,8 +563,15 @@ func linkSnapshot(base, commit, file, etag string) error {
 		}
 		return writeFileAtomic(dst, b)
 	}
-	return os.Rename(tmp, dst)
+	if err := os.Rename(tmp, dst); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
 }
+
+// linkSeq numbers the temporary links this process makes.
+var linkSeq atomic.Uint64
 
 func writeFileAtomic(path string, b []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

@@ -147,7 +147,7 @@ func TestHubConcurrentDownloads(t *testing.T) {
 	fake, h := newTestHub(t)
 	fake.DropAfter.Store(0)
 	var wg sync.WaitGroup
-	errs := make([]error, 2)
+	errs := make([]error, 4)
 	for i := range errs {
 		wg.Add(1)
 		go func(i int) {
