@@ -112,9 +112,9 @@ func (j *normJob) Run(_, lo, hi int) {
 			ss += d * d
 		}
 		inv := 1 / math.Sqrt(ss/float64(e)+j.eps)
-		dst := j.dst[r*e : (r+1)*e]
+		dst, g, b := j.dst[r*e:(r+1)*e], j.g[:e], j.b[:e]
 		for i, v := range x {
-			dst[i] = float32((float64(v)-mean)*inv)*j.g[i] + j.b[i]
+			dst[i] = float32((float64(v)-mean)*inv)*g[i] + b[i]
 		}
 	}
 }
