@@ -92,6 +92,22 @@ func scaleAVX2(n int, x *float32, s float32)
 //go:noescape
 func geluAVX2(n int, x *float32)
 
+// sumAVX2 returns Σ_{i<n} x[i] (n a multiple of 8).
+//
+//go:noescape
+func sumAVX2(n int, x *float32) float32
+
+// sqDiffAVX2 returns Σ_{i<n} (x[i]-m)² (n a multiple of 8).
+//
+//go:noescape
+func sqDiffAVX2(n int, x *float32, m float32) float32
+
+// normAVX2 sets dst[i] = (x[i]-m)*inv*gain[i] + bias[i] for i < n (a multiple
+// of 8).
+//
+//go:noescape
+func normAVX2(n int, x, dst, gain, bias *float32, m, inv float32)
+
 // readSumAVX2 returns the sum of the uint64 words of b[:n] (n a multiple of 512).
 //
 //go:noescape
@@ -116,12 +132,13 @@ var avx2 = &Variant{
 		BF16: {TileM: 2, TileN: 4, Tile: tileBF16AVX2, Rows: 8, RowsDot: rowsBF16AVX2, One: oneBF16AVX2},
 		Q8_0: {TileM: 2, TileN: 4, Tile: tileQ8AVX2, Rows: 8, RowsDot: rowsQ8AVX2, One: oneQ8AVX2},
 	},
-	DotF32:  avx2Vec.Dot,
-	Axpy:    avx2Vec.Axpy,
-	Softmax: avx2Vec.Softmax,
-	Gelu:    avx2Vec.Gelu,
-	ReadSum: avx2Vec.ReadSum,
-	FMALoop: func(iters int) int64 { fmaLoopAVX2(iters); return int64(iters) * 12 * 8 * 2 },
+	DotF32:    avx2Vec.Dot,
+	Axpy:      avx2Vec.Axpy,
+	Softmax:   avx2Vec.Softmax,
+	Gelu:      avx2Vec.Gelu,
+	LayerNorm: avx2Vec.LayerNorm,
+	ReadSum:   avx2Vec.ReadSum,
+	FMALoop:   func(iters int) int64 { fmaLoopAVX2(iters); return int64(iters) * 12 * 8 * 2 },
 }
 
-var avx2Vec = &vecKernels{lanes: 8, dot: dotAVX2, axpy: axpyAVX2, max: maxAVX2, expSub: expSubAVX2, scale: scaleAVX2, gelu: geluAVX2, readSum: readSumAVX2}
+var avx2Vec = &vecKernels{lanes: 8, dot: dotAVX2, axpy: axpyAVX2, max: maxAVX2, expSub: expSubAVX2, scale: scaleAVX2, gelu: geluAVX2, sum: sumAVX2, sqDiff: sqDiffAVX2, norm: normAVX2, readSum: readSumAVX2}

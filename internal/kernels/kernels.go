@@ -37,6 +37,9 @@ type Variant struct {
 	Softmax func(x []float32)
 	// Gelu applies GPT-2's tanh-approximated GELU in place.
 	Gelu func(x []float32)
+	// LayerNorm sets dst (which may be x) to (x - mean)/√(var + eps)·g + b,
+	// var the biased variance, as PyTorch.
+	LayerNorm func(dst, x, g, b []float32, eps float32)
 
 	// Probes for the roofline: ReadSum streams b (a multiple of 64 bytes)
 	// and returns a sum of it; FMALoop runs iters rounds of the widest

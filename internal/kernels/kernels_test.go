@@ -455,3 +455,43 @@ func TestMulF32(t *testing.T) {
 		}
 	}
 }
+
+// LayerNorm of every variant against float64, on rows with a large common
+// offset (as GPT-2's residual stream has) and in place.
+func TestLayerNorm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, v := range Variants() {
+		for _, n := range []int{1, 2, 3, 7, 15, 16, 17, 31, 33, 64, 100, 768, 1600, 2049} {
+			x, gain, bias := randVec(rng, n), randVec(rng, n), randVec(rng, n)
+			for i := range x {
+				x[i] = x[i]*3 + 20
+			}
+			var mean, vr float64
+			for _, u := range x {
+				mean += float64(u)
+			}
+			mean /= float64(n)
+			for _, u := range x {
+				vr += (float64(u) - mean) * (float64(u) - mean)
+			}
+			const eps = 1e-5
+			inv := 1 / math.Sqrt(vr/float64(n)+eps)
+			dst, check := guarded(n)
+			v.LayerNorm(dst, x, gain, bias, eps)
+			check(t)
+			for i, u := range x {
+				w := (float64(u)-mean)*inv*float64(gain[i]) + float64(bias[i])
+				if d := math.Abs(float64(dst[i]) - w); d > 2e-5*(1+math.Abs(w)) {
+					t.Fatalf("%s layernorm n=%d [%d]: %v want %v", v.Name, n, i, dst[i], w)
+				}
+			}
+			in := append([]float32(nil), x...)
+			v.LayerNorm(in, in, gain, bias, eps)
+			for i := range in {
+				if math.Float32bits(in[i]) != math.Float32bits(dst[i]) {
+					t.Fatalf("%s layernorm n=%d in place [%d]: %v, into another slice %v", v.Name, n, i, in[i], dst[i])
+				}
+			}
+		}
+	}
+}

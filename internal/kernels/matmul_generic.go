@@ -19,12 +19,13 @@ var generic = &Variant{
 		BF16: genericDot(BF16, oneBF16),
 		Q8_0: genericDot(Q8_0, oneQ8),
 	},
-	DotF32:  dotGeneric,
-	Axpy:    axpyGeneric,
-	Softmax: softmaxGeneric,
-	Gelu:    geluGeneric,
-	ReadSum: readSumGeneric,
-	FMALoop: fmaLoopGeneric,
+	DotF32:    dotGeneric,
+	Axpy:      axpyGeneric,
+	Softmax:   softmaxGeneric,
+	Gelu:      geluGeneric,
+	LayerNorm: layerNormGeneric,
+	ReadSum:   readSumGeneric,
+	FMALoop:   fmaLoopGeneric,
 }
 
 func genericDot(typ DType, one func(k int, x *float32, w *byte) float32) DotKernels {
@@ -168,5 +169,29 @@ func geluGeneric(x []float32) {
 	for i, v := range x {
 		u := float64(v)
 		x[i] = float32(0.5 * u * (1 + math.Tanh(c*(u+0.044715*u*u*u))))
+	}
+}
+
+// layerNormGeneric sums in float64, one value after another: the reference
+// the vector kernels' float32 lane sums are tested against.
+func layerNormGeneric(dst, x, g, b []float32, eps float32) {
+	n := len(x)
+	if n == 0 {
+		return
+	}
+	dst, g, b = dst[:n], g[:n], b[:n]
+	var sum float64
+	for _, v := range x {
+		sum += float64(v)
+	}
+	mean := sum / float64(n)
+	var ss float64
+	for _, v := range x {
+		d := float64(v) - mean
+		ss += d * d
+	}
+	inv := 1 / math.Sqrt(ss/float64(n)+float64(eps))
+	for i, v := range x {
+		dst[i] = float32((float64(v)-mean)*inv)*g[i] + b[i]
 	}
 }

@@ -92,6 +92,22 @@ func scaleNEON(n int, x *float32, s float32)
 //go:noescape
 func geluNEON(n int, x *float32)
 
+// sumNEON returns Σ_{i<n} x[i] (n a multiple of 4).
+//
+//go:noescape
+func sumNEON(n int, x *float32) float32
+
+// sqDiffNEON returns Σ_{i<n} (x[i]-m)² (n a multiple of 4).
+//
+//go:noescape
+func sqDiffNEON(n int, x *float32, m float32) float32
+
+// normNEON sets dst[i] = (x[i]-m)*inv*gain[i] + bias[i] for i < n (a multiple
+// of 4).
+//
+//go:noescape
+func normNEON(n int, x, dst, gain, bias *float32, m, inv float32)
+
 // readSumNEON returns the sum of the uint64 words of b[:n] (n a multiple of 512).
 //
 //go:noescape
@@ -111,12 +127,13 @@ var neon = &Variant{
 		BF16: {TileM: 4, TileN: 4, Tile: tileBF16NEON, Rows: 8, RowsDot: rowsBF16NEON, One: oneBF16NEON},
 		Q8_0: {TileM: 4, TileN: 4, Tile: tileQ8NEON, Rows: 8, RowsDot: rowsQ8NEON, One: oneQ8NEON},
 	},
-	DotF32:  neonVec.Dot,
-	Axpy:    neonVec.Axpy,
-	Softmax: neonVec.Softmax,
-	Gelu:    neonVec.Gelu,
-	ReadSum: neonVec.ReadSum,
-	FMALoop: func(iters int) int64 { fmaLoopNEON(iters); return int64(iters) * 12 * 4 * 2 },
+	DotF32:    neonVec.Dot,
+	Axpy:      neonVec.Axpy,
+	Softmax:   neonVec.Softmax,
+	Gelu:      neonVec.Gelu,
+	LayerNorm: neonVec.LayerNorm,
+	ReadSum:   neonVec.ReadSum,
+	FMALoop:   func(iters int) int64 { fmaLoopNEON(iters); return int64(iters) * 12 * 4 * 2 },
 }
 
-var neonVec = &vecKernels{lanes: 4, dot: dotNEON, axpy: axpyNEON, max: maxNEON, expSub: expSubNEON, scale: scaleNEON, gelu: geluNEON, readSum: readSumNEON}
+var neonVec = &vecKernels{lanes: 4, dot: dotNEON, axpy: axpyNEON, max: maxNEON, expSub: expSubNEON, scale: scaleNEON, gelu: geluNEON, sum: sumNEON, sqDiff: sqDiffNEON, norm: normNEON, readSum: readSumNEON}

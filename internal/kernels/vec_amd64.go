@@ -25,6 +25,26 @@ func softmaxAVX512(n int, x *float32)
 //go:noescape
 func geluAVX512(n int, x *float32)
 
+// sumAVX512 returns Σ_{i<n} x[i] (n a multiple of 16).
+//
+//go:noescape
+func sumAVX512(n int, x *float32) float32
+
+// sqDiffAVX512 returns Σ_{i<n} (x[i]-m)² (n a multiple of 16).
+//
+//go:noescape
+func sqDiffAVX512(n int, x *float32, m float32) float32
+
+// normAVX512 sets dst[i] = (x[i]-m)*inv*gain[i] + bias[i] for i < n (a multiple
+// of 16).
+//
+//go:noescape
+func normAVX512(n int, x, dst, gain, bias *float32, m, inv float32)
+
+// avx512Norm is LayerNorm from the AVX-512 kernels above, the last few
+// values in Go.
+var avx512Norm = &vecKernels{lanes: 16, sum: sumAVX512, sqDiff: sqDiffAVX512, norm: normAVX512}
+
 // readSumAVX512 returns the sum of the n/8 uint64 words at b (n a multiple of 512).
 //
 //go:noescape

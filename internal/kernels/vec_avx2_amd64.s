@@ -309,3 +309,100 @@ fmaloop:
 fmadone:
 	VZEROUPPER
 	RET
+
+// HSUM8 adds the 8 lanes of Y0 into X0 (clobbers Y1).
+#define HSUM8 \
+	VEXTRACTF128 $1, Y0, X1 \
+	VADDPS X1, X0, X0 \
+	VSHUFPS $0xEE, X0, X0, X1 \
+	VADDPS X1, X0, X0 \
+	VSHUFPS $0x55, X0, X0, X1 \
+	VADDSS X1, X0, X0
+
+// func sumAVX2(n int, x *float32) float32   (n a multiple of 8)
+// Σ x[i]: two accumulators of 8 lanes, added, then the lanes by a tree.
+TEXT ·sumAVX2(SB), NOSPLIT, $0-20
+	MOVQ n+0(FP), CX
+	MOVQ x+8(FP), SI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y2, Y2, Y2
+sum16:
+	CMPQ CX, $16
+	JLT  sum8
+	VADDPS (SI), Y0, Y0
+	VADDPS 32(SI), Y2, Y2
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP  sum16
+sum8:
+	TESTQ CX, CX
+	JZ    sumred
+	VADDPS (SI), Y0, Y0
+sumred:
+	VADDPS Y2, Y0, Y0
+	HSUM8
+	MOVSS X0, ret+16(FP)
+	VZEROUPPER
+	RET
+
+// func sqDiffAVX2(n int, x *float32, m float32) float32   (n a multiple of 8)
+// Σ (x[i]-m)², accumulated as sumAVX2 does.
+TEXT ·sqDiffAVX2(SB), NOSPLIT, $0-28
+	MOVQ n+0(FP), CX
+	MOVQ x+8(FP), SI
+	VBROADCASTSS m+16(FP), Y4
+	VXORPS Y0, Y0, Y0
+	VXORPS Y2, Y2, Y2
+sq16:
+	CMPQ CX, $16
+	JLT  sq8
+	VMOVUPS (SI), Y5
+	VMOVUPS 32(SI), Y6
+	VSUBPS Y4, Y5, Y5
+	VSUBPS Y4, Y6, Y6
+	VFMADD231PS Y5, Y5, Y0
+	VFMADD231PS Y6, Y6, Y2
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP  sq16
+sq8:
+	TESTQ CX, CX
+	JZ    sqred
+	VMOVUPS (SI), Y5
+	VSUBPS Y4, Y5, Y5
+	VFMADD231PS Y5, Y5, Y0
+sqred:
+	VADDPS Y2, Y0, Y0
+	HSUM8
+	MOVSS X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func normAVX2(n int, x, dst, gain, bias *float32, m, inv float32)   (n a multiple of 8)
+// dst[i] = (x[i]-m)*inv*gain[i] + bias[i], the last two as one FMA.
+TEXT ·normAVX2(SB), NOSPLIT, $0-48
+	MOVQ n+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ dst+16(FP), DI
+	MOVQ gain+24(FP), R8
+	MOVQ bias+32(FP), R9
+	VBROADCASTSS m+40(FP), Y4
+	VBROADCASTSS inv+44(FP), Y5
+	TESTQ CX, CX
+	JZ    normdone
+norm8:
+	VMOVUPS (SI), Y0
+	VSUBPS Y4, Y0, Y0
+	VMULPS Y5, Y0, Y0
+	VMOVUPS (R9), Y1
+	VFMADD231PS (R8), Y0, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, R8
+	ADDQ $32, R9
+	SUBQ $8, CX
+	JNZ  norm8
+normdone:
+	VZEROUPPER
+	RET

@@ -360,3 +360,102 @@ fmaloop:
 fmadone:
 	VZEROUPPER
 	RET
+
+// HSUM16 adds the 16 lanes of Z0 into X0 (clobbers Z1).
+#define HSUM16 \
+	VEXTRACTF32X8 $1, Z0, Y1 \
+	VADDPS Y1, Y0, Y0 \
+	VEXTRACTF128 $1, Y0, X1 \
+	VADDPS X1, X0, X0 \
+	VSHUFPS $0xEE, X0, X0, X1 \
+	VADDPS X1, X0, X0 \
+	VSHUFPS $0x55, X0, X0, X1 \
+	VADDSS X1, X0, X0
+
+// func sumAVX512(n int, x *float32) float32   (n a multiple of 16)
+// Σ x[i]: two accumulators of 16 lanes, added, then the lanes by a tree.
+TEXT ·sumAVX512(SB), NOSPLIT, $0-20
+	MOVQ n+0(FP), CX
+	MOVQ x+8(FP), SI
+	VPXORD Z0, Z0, Z0
+	VPXORD Z2, Z2, Z2
+sum32:
+	CMPQ CX, $32
+	JLT  sum16
+	VADDPS (SI), Z0, Z0
+	VADDPS 64(SI), Z2, Z2
+	ADDQ $128, SI
+	SUBQ $32, CX
+	JMP  sum32
+sum16:
+	TESTQ CX, CX
+	JZ    sumred
+	VADDPS (SI), Z0, Z0
+sumred:
+	VADDPS Z2, Z0, Z0
+	HSUM16
+	MOVSS X0, ret+16(FP)
+	VZEROUPPER
+	RET
+
+// func sqDiffAVX512(n int, x *float32, m float32) float32   (n a multiple of 16)
+// Σ (x[i]-m)², accumulated as sumAVX512 does.
+TEXT ·sqDiffAVX512(SB), NOSPLIT, $0-28
+	MOVQ n+0(FP), CX
+	MOVQ x+8(FP), SI
+	VBROADCASTSS m+16(FP), Z4
+	VPXORD Z0, Z0, Z0
+	VPXORD Z2, Z2, Z2
+sq32:
+	CMPQ CX, $32
+	JLT  sq16
+	VMOVUPS (SI), Z5
+	VMOVUPS 64(SI), Z6
+	VSUBPS Z4, Z5, Z5
+	VSUBPS Z4, Z6, Z6
+	VFMADD231PS Z5, Z5, Z0
+	VFMADD231PS Z6, Z6, Z2
+	ADDQ $128, SI
+	SUBQ $32, CX
+	JMP  sq32
+sq16:
+	TESTQ CX, CX
+	JZ    sqred
+	VMOVUPS (SI), Z5
+	VSUBPS Z4, Z5, Z5
+	VFMADD231PS Z5, Z5, Z0
+sqred:
+	VADDPS Z2, Z0, Z0
+	HSUM16
+	MOVSS X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func normAVX512(n int, x, dst, gain, bias *float32, m, inv float32)   (n a multiple of 16)
+// dst[i] = (x[i]-m)*inv*gain[i] + bias[i], the last two as one FMA.
+TEXT ·normAVX512(SB), NOSPLIT, $0-48
+	MOVQ n+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ dst+16(FP), DI
+	MOVQ gain+24(FP), R8
+	MOVQ bias+32(FP), R9
+	VBROADCASTSS m+40(FP), Z4
+	VBROADCASTSS inv+44(FP), Z5
+	TESTQ CX, CX
+	JZ    normdone
+norm16:
+	VMOVUPS (SI), Z0
+	VSUBPS Z4, Z0, Z0
+	VMULPS Z5, Z0, Z0
+	VMOVUPS (R9), Z1
+	VFMADD231PS (R8), Z0, Z1
+	VMOVUPS Z1, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	ADDQ $64, R8
+	ADDQ $64, R9
+	SUBQ $16, CX
+	JNZ  norm16
+normdone:
+	VZEROUPPER
+	RET

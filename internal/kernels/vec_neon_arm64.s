@@ -309,3 +309,86 @@ fmaloop:
 	BNE fmaloop
 fmadone:
 	RET
+
+// func sumNEON(n int, x *float32) float32   (n a multiple of 4)
+// Σ x[i]: two accumulators of 4 lanes, added, then the lanes pairwise.
+TEXT ·sumNEON(SB), NOSPLIT, $0-20
+	MOVD n+0(FP), R0
+	MOVD x+8(FP), R1
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V2.B16, V2.B16, V2.B16
+sum8:
+	CMP $8, R0
+	BLT sum4
+	VLD1.P 32(R1), [V4.S4, V5.S4]
+	FADD4S(0, 0, 4)
+	FADD4S(2, 2, 5)
+	SUB $8, R0, R0
+	B sum8
+sum4:
+	CBZ R0, sumred
+	VLD1.P 16(R1), [V4.S4]
+	FADD4S(0, 0, 4)
+sumred:
+	FADD4S(0, 0, 2)
+	FADDP4S(0, 0, 0)
+	FADDPS(0, 0)
+	FMOVS F0, ret+16(FP)
+	RET
+
+// func sqDiffNEON(n int, x *float32, m float32) float32   (n a multiple of 4)
+// Σ (x[i]-m)², accumulated as sumNEON does.
+TEXT ·sqDiffNEON(SB), NOSPLIT, $0-28
+	MOVD n+0(FP), R0
+	MOVD x+8(FP), R1
+	FMOVS m+16(FP), F6
+	VDUP V6.S[0], V6.S4
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V2.B16, V2.B16, V2.B16
+sq8:
+	CMP $8, R0
+	BLT sq4
+	VLD1.P 32(R1), [V4.S4, V5.S4]
+	FSUB4S(4, 4, 6)
+	FSUB4S(5, 5, 6)
+	VFMLA V4.S4, V4.S4, V0.S4
+	VFMLA V5.S4, V5.S4, V2.S4
+	SUB $8, R0, R0
+	B sq8
+sq4:
+	CBZ R0, sqred
+	VLD1.P 16(R1), [V4.S4]
+	FSUB4S(4, 4, 6)
+	VFMLA V4.S4, V4.S4, V0.S4
+sqred:
+	FADD4S(0, 0, 2)
+	FADDP4S(0, 0, 0)
+	FADDPS(0, 0)
+	FMOVS F0, ret+24(FP)
+	RET
+
+// func normNEON(n int, x, dst, gain, bias *float32, m, inv float32)   (n a multiple of 4)
+// dst[i] = (x[i]-m)*inv*gain[i] + bias[i], the last two as one FMA.
+TEXT ·normNEON(SB), NOSPLIT, $0-48
+	MOVD n+0(FP), R0
+	MOVD x+8(FP), R1
+	MOVD dst+16(FP), R2
+	MOVD gain+24(FP), R3
+	MOVD bias+32(FP), R4
+	FMOVS m+40(FP), F6
+	VDUP V6.S[0], V6.S4
+	FMOVS inv+44(FP), F7
+	VDUP V7.S[0], V7.S4
+	CBZ R0, normdone
+norm4:
+	VLD1.P 16(R1), [V0.S4]
+	VLD1.P 16(R3), [V1.S4]
+	VLD1.P 16(R4), [V2.S4]
+	FSUB4S(0, 0, 6)
+	FMUL4S(0, 0, 7)
+	VFMLA V0.S4, V1.S4, V2.S4
+	VST1.P [V2.S4], 16(R2)
+	SUBS $4, R0, R0
+	BNE norm4
+normdone:
+	RET

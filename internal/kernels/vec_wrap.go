@@ -17,6 +17,9 @@ type vecKernels struct {
 	expSub  func(n int, x *float32, m float32) float32 // x[i] = exp(x[i]-m), returns the sum
 	scale   func(n int, x *float32, s float32)
 	gelu    func(n int, x *float32)
+	sum     func(n int, x *float32) float32
+	sqDiff  func(n int, x *float32, m float32) float32 // Σ (x[i]-m)²
+	norm    func(n int, x, dst, g, b *float32, m, inv float32)
 	readSum func(n int, b *byte) uint64 // n a multiple of 512
 }
 
@@ -90,4 +93,37 @@ func (k *vecKernels) ReadSum(b []byte) uint64 {
 		sum += k.readSum(n, unsafe.SliceData(b))
 	}
 	return sum
+}
+
+// LayerNorm is the variant's LayerNorm: float32 sums over the kernels'
+// lanes, the last few values in Go.
+func (k *vecKernels) LayerNorm(dst, x, g, b []float32, eps float32) {
+	n := len(x)
+	if n == 0 {
+		return
+	}
+	_, _, _ = dst[n-1], g[n-1], b[n-1]
+	w := k.whole(n)
+	var s float32
+	if w > 0 {
+		s = k.sum(w, &x[0])
+	}
+	for _, v := range x[w:] {
+		s += v
+	}
+	m := s / float32(n)
+	var ss float32
+	if w > 0 {
+		ss = k.sqDiff(w, &x[0], m)
+	}
+	for _, v := range x[w:] {
+		ss += (v - m) * (v - m)
+	}
+	inv := float32(1 / math.Sqrt(float64(ss/float32(n)+eps)))
+	if w > 0 {
+		k.norm(w, &x[0], &dst[0], &g[0], &b[0], m, inv)
+	}
+	for i := w; i < n; i++ {
+		dst[i] = (x[i]-m)*inv*g[i] + b[i]
+	}
 }

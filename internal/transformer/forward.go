@@ -1,7 +1,5 @@
 package transformer
 
-import "math"
-
 // Forward runs rows through the model, in order: each row's key and value
 // enter its sequence's cache at its position, and its query attends to
 // positions 0..Pos of that sequence (rows of one sequence must come in
@@ -87,35 +85,21 @@ func addInPlace(x, y []float32) {
 // (x - mean) / sqrt(var + eps) · g + b, with biased variance as PyTorch.
 func (s *State) layerNorm(dst, x, g, b []float32, n int) {
 	j := &s.normJob
-	j.dst, j.x, j.g, j.b, j.e, j.eps = dst, x, g, b, s.m.Config.NEmbd, float64(s.m.Config.Eps)
+	j.dst, j.x, j.g, j.b, j.e, j.eps, j.f = dst, x, g, b, s.m.Config.NEmbd, s.m.Config.Eps, s.m.kernels.LayerNorm
 	s.m.pool.Run(n, 8, j)
 }
 
 type normJob struct {
 	dst, x, g, b []float32
 	e            int
-	eps          float64
+	eps          float32
+	f            func(dst, x, g, b []float32, eps float32)
 }
 
 func (j *normJob) Run(_, lo, hi int) {
 	e := j.e
 	for r := lo; r < hi; r++ {
-		x := j.x[r*e : (r+1)*e]
-		var sum float64
-		for _, v := range x {
-			sum += float64(v)
-		}
-		mean := sum / float64(e)
-		var ss float64
-		for _, v := range x {
-			d := float64(v) - mean
-			ss += d * d
-		}
-		inv := 1 / math.Sqrt(ss/float64(e)+j.eps)
-		dst, g, b := j.dst[r*e:(r+1)*e], j.g[:e], j.b[:e]
-		for i, v := range x {
-			dst[i] = float32((float64(v)-mean)*inv)*g[i] + b[i]
-		}
+		j.f(j.dst[r*e:(r+1)*e], j.x[r*e:(r+1)*e], j.g, j.b, j.eps)
 	}
 }
 
