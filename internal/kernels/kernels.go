@@ -1,8 +1,9 @@
 // Package kernels holds the hot loops of the GPT-2 forward pass: matrix
-// products against weights stored as f32, f16, bf16 or q8_0, softmax, and
-// the vector operations of attention and GELU. Each loop has a pure-Go
-// reference (the generic variant) and, on amd64 and arm64, assembly
-// versions; the variant is chosen once at start from the CPU's features.
+// products against weights stored as f32, f16, bf16 or q8_0, softmax,
+// LayerNorm, and the vector operations of attention and GELU. Each loop
+// has a pure-Go reference (the generic variant) and, on amd64 and arm64,
+// assembly versions; the variant is chosen once at start from the CPU's
+// features.
 package kernels
 
 import (
