@@ -51,30 +51,11 @@ func TestKVCacheEqualsRecompute(t *testing.T) {
 	m := loadTinyModel(t, tinyDir, nil, 2)
 	p := ref.Prompts[0]
 	seq := append(append([]int{}, p.TokenIDs...), p.Greedy.IDs...)
-	n := len(seq)
-	full := m.NewState(1, n, n, n)
-	rows := make([]Row, n)
+	rows := make([]Row, len(seq))
 	for i, id := range seq {
-		rows[i] = Row{Pos: i, Token: id, Logits: true}
+		rows[i] = Row{Pos: i, Token: id}
 	}
-	if err := full.Forward(rows); err != nil {
-		t.Fatal(err)
-	}
-	inc := m.NewState(1, n, n, n)
-	np := len(p.TokenIDs)
-	if err := inc.Forward(rows[:np]); err != nil {
-		t.Fatal(err)
-	}
-	worst := 0.0
-	for i := np; i < n; i++ {
-		if err := inc.Forward(rows[i : i+1]); err != nil {
-			t.Fatal(err)
-		}
-		a, b := inc.LogitsRow(0), full.LogitsRow(i)
-		for j := range a {
-			worst = math.Max(worst, math.Abs(float64(a[j]-b[j])))
-		}
-	}
+	worst := decodeVsRecompute(t, m, rows, len(p.TokenIDs))
 	if worst > 1e-4 {
 		t.Fatalf("cached decode differs from recomputation by %g", worst)
 	}
