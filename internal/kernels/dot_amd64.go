@@ -111,7 +111,7 @@ var avx512 = &Variant{
 	Axpy:      axpyF32AVX512,
 	Softmax:   softmaxF32AVX512,
 	Gelu:      geluF32AVX512,
-	LayerNorm: avx512Norm.LayerNorm,
-	ReadSum:   readSumBytesAVX512,
+	LayerNorm: avx512Vec.LayerNorm,
+	ReadSum:   avx512Vec.ReadSum,
 	FMALoop:   fmaFlopsAVX512,
 }

@@ -145,14 +145,21 @@ func mulRows(dk *DotKernels, typ DType, dst []float32, ldd int, x []float32, ldx
 			dk.RowsDot(k, &x[t*ldx], &data[n*ldw], ldw, &dst[t*ldd+n], add)
 		}
 		for ; n < hi; n++ {
-			for c0 := 0; c0 < k || c0 == 0; c0 += kChunk {
-				v := dk.One(min(kChunk, k-c0), &x[t*ldx+c0], &data[n*ldw+colOffset(typ, c0)])
-				if add || c0 > 0 {
-					dst[t*ldd+n] += v
-				} else {
-					dst[t*ldd+n] = v
-				}
-			}
+			dotChunked(dk.One, typ, k, &x[t*ldx], &data[n*ldw], &dst[t*ldd+n], add)
+		}
+	}
+}
+
+// dotChunked is what a row kernel computes for one weight row: the single
+// dot products of each kChunk columns, added in order to *out (which the
+// first replaces unless add).
+func dotChunked(one func(k int, x *float32, w *byte) float32, typ DType, k int, x *float32, w *byte, out *float32, add bool) {
+	for c0 := 0; c0 < k || c0 == 0; c0 += kChunk {
+		v := one(min(kChunk, k-c0), (*float32)(unsafe.Add(unsafe.Pointer(x), 4*c0)), (*byte)(unsafe.Add(unsafe.Pointer(w), colOffset(typ, c0))))
+		if add || c0 > 0 {
+			*out += v
+		} else {
+			*out = v
 		}
 	}
 }

@@ -47,17 +47,9 @@ func genericDot(typ DType, one func(k int, x *float32, w *byte) float32) DotKern
 		},
 		Rows: 16,
 		RowsDot: func(k int, x *float32, w *byte, ldw int, out *float32, add bool) {
-			o := unsafe.Slice(out, 16)
-			for c0 := 0; c0 < k || c0 == 0; c0 += kChunk {
-				xc := (*float32)(unsafe.Add(unsafe.Pointer(x), 4*c0))
-				for n := range o {
-					v := one(min(kChunk, k-c0), xc, (*byte)(unsafe.Add(unsafe.Pointer(w), n*ldw+colOffset(typ, c0))))
-					if add || c0 > 0 {
-						o[n] += v
-					} else {
-						o[n] = v
-					}
-				}
+			for n := 0; n < 16; n++ {
+				o := (*float32)(unsafe.Add(unsafe.Pointer(out), 4*n))
+				dotChunked(one, typ, k, x, (*byte)(unsafe.Add(unsafe.Pointer(w), n*ldw)), o, add)
 			}
 		},
 		One: one,

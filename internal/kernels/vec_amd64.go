@@ -2,8 +2,6 @@
 
 package kernels
 
-import "unsafe"
-
 // dotAVX512 returns Σ_{i<n} a[i]*b[i].
 //
 //go:noescape
@@ -41,14 +39,14 @@ func sqDiffAVX512(n int, x *float32, m float32) float32
 //go:noescape
 func normAVX512(n int, x, dst, gain, bias *float32, m, inv float32)
 
-// avx512Norm is LayerNorm from the AVX-512 kernels above, the last few
-// values in Go.
-var avx512Norm = &vecKernels{lanes: 16, sum: sumAVX512, sqDiff: sqDiffAVX512, norm: normAVX512}
-
 // readSumAVX512 returns the sum of the n/8 uint64 words at b (n a multiple of 512).
 //
 //go:noescape
 func readSumAVX512(n int, b *byte) uint64
+
+// avx512Vec wraps the AVX-512 kernels that take whole vectors of 16 (the
+// others mask their last chunk), the last few values in Go.
+var avx512Vec = &vecKernels{lanes: 16, sum: sumAVX512, sqDiff: sqDiffAVX512, norm: normAVX512, readSum: readSumAVX512}
 
 // fmaLoopAVX512 runs iters rounds of 12 independent 16-lane FMAs.
 //
@@ -81,15 +79,6 @@ func geluF32AVX512(x []float32) {
 	if len(x) > 0 {
 		geluAVX512(len(x), &x[0])
 	}
-}
-
-func readSumBytesAVX512(b []byte) uint64 {
-	n := len(b) &^ 511
-	sum := readSumGeneric(b[n:])
-	if n > 0 {
-		sum += readSumAVX512(n, unsafe.SliceData(b))
-	}
-	return sum
 }
 
 func fmaFlopsAVX512(iters int) int64 {
