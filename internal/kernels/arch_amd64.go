@@ -3,6 +3,9 @@
 package kernels
 
 func registerArch() {
+	if hasAVX512VNNI() {
+		register(avx512vnni)
+	}
 	if hasAVX512() {
 		register(avx512)
 	}

@@ -30,6 +30,9 @@ type Variant struct {
 	// adds the remaining columns of a row in Go (same code for every
 	// kernel, so all of them agree bit for bit).
 	Block int
+	// Q8, where set, multiplies q8_0 weights with activations quantized
+	// to q8 (int8 dot products) instead of Dot[Q8_0]'s float32 ones.
+	Q8 *Q8Kernels
 
 	// Dot is Σ a[i]·b[i]; Axpy is y[i] += alpha·x[i].
 	DotF32 func(a, b []float32) float32

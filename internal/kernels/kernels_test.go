@@ -244,8 +244,9 @@ func firstColsX(x []float32, rows, cols, k int) []float32 {
 	return out
 }
 
-// The threaded drivers, for every variant and type, against the float64
-// reference; and the same bits at 1 and 2 threads.
+// The threaded drivers, for every variant and type (and the q8 path of the
+// generic one), against the float64 reference; and the same bits at 1 and 2
+// threads.
 func TestMatMul(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	pools := []*Pool{NewPool(1), NewPool(2), NewPool(3)}
@@ -258,13 +259,17 @@ func TestMatMul(t *testing.T) {
 		{1, 1, 32}, {1, 7, 64}, {3, 17, 96}, {4, 16, 32}, {5, 33, 768}, {13, 65, 64}, {17, 130, 160}, {64, 96, 768}, {2, 50257, 64},
 		{1, 40, 3072}, {3, 33, 1600}, {6, 20, 3072}, {17, 48, 1536},
 	}
-	for _, v := range Variants() {
+	for _, v := range append(Variants(), withQ8) {
 		for _, typ := range allTypes {
 			for _, s := range shapes {
 				m, exact := randMatrix(rng, typ, s.n, s.k)
 				x := randVec(rng, s.rows*s.k)
 				bias := randVec(rng, s.n)
-				want, scale := reference(exact, x, bias, s.rows, s.n, s.k)
+				xr := x
+				if typ == Q8_0 && v.Q8 != nil {
+					xr = quantizedCopy(x, s.k) // what the int8 products multiply
+				}
+				want, scale := reference(exact, xr, bias, s.rows, s.n, s.k)
 				var first []float32
 				for pi, pool := range pools {
 					mm := NewMatMul(v, pool)

@@ -22,6 +22,7 @@ func NewMatMul(v *Variant, pool *Pool) *MatMul {
 	for w := 0; w < pool.Threads(); w++ {
 		m.job.scratch = append(m.job.scratch, make([]float32, v.Dot[F32].TileN*kChunk))
 	}
+	m.job.packed = make([][]byte, pool.Threads())
 	return m
 }
 
@@ -44,6 +45,9 @@ func (m *MatMul) Mul(dst, x []float32, w Matrix, bias []float32, rows int) {
 	j := &m.job
 	j.v, j.k, j.dst, j.x, j.w, j.bias, j.rows = m.v, &m.v.Dot[w.Type], dst, x, w, bias, rows
 	j.data, j.ldw = w.bytes()
+	if w.Type == Q8_0 && m.v.Q8 != nil {
+		m.quantize(x, w.Cols, rows)
+	}
 	// Pieces of whole row groups (16 rows: a multiple of every tile width).
 	m.pool.Run(w.Rows, 16, j)
 	j.dst, j.x, j.bias, j.data = nil, nil, nil, nil
@@ -72,11 +76,33 @@ type matJob struct {
 	rows int
 
 	scratch [][]float32 // per worker: widened weight rows
+	packed  [][]byte    // per worker: a packed q8 weight panel
+	quant   q8Job       // the activations of a q8 product, quantized
+}
+
+// quantize fills the job's quantized activation rows (reusing the buffer),
+// over the pool's threads when there are many rows.
+func (m *MatMul) quantize(x []float32, k, rows int) {
+	q := &m.job.quant
+	q.q, q.x, q.k, q.ldx = m.v.Q8, x, k, k/Q8Block*q8ActBytes
+	if need := rows * q.ldx; len(q.xq) < need {
+		q.xq = make([]byte, need)
+	}
+	if rows >= q8TileRows {
+		m.pool.Run(rows, 4, q)
+	} else {
+		q.Run(0, 0, rows)
+	}
+	q.x = nil
 }
 
 // Run computes output columns [lo, hi) for every activation row.
 func (j *matJob) Run(worker, lo, hi int) {
-	mulRange(j.v, j.w.Type, j.scratch[worker], j.dst, j.w.Rows, j.x, j.w.Cols, j.rows, j.data, j.ldw, lo, hi, j.w.Cols, false)
+	if j.w.Type == Q8_0 && j.v.Q8 != nil {
+		j.mulQ8(worker, lo, hi)
+	} else {
+		mulRange(j.v, j.w.Type, j.scratch[worker], j.dst, j.w.Rows, j.x, j.w.Cols, j.rows, j.data, j.ldw, lo, hi, j.w.Cols, false)
+	}
 	if j.bias != nil {
 		N := j.w.Rows
 		for t := 0; t < j.rows; t++ {

@@ -1,0 +1,222 @@
+package kernels
+
+import (
+	"encoding/binary"
+	"math"
+	"unsafe"
+)
+
+// Products of q8_0 weights with activations quantized to q8_0 as well, as
+// llama.cpp does: the 32 products of a block are summed exactly in int32 by
+// the CPU's int8 dot-product instructions (AVX-512 VNNI: 64 multiply-adds
+// per instruction, four times a float32 FMA), and only the block sums are
+// scaled and added in float32. The activations' rounding (at most half a
+// step of 1/127 of their block's largest value) is the price; the weights
+// were rounded that way already.
+//
+// Every kernel computes each output as
+//
+//	acc := float32(0)
+//	for b := range blocks {
+//		s := Σ_{i<32} xq_b[i]·wq_b[i]            (exact, int32)
+//		acc += float32(float32(s) * (dw_b * dx_b)) (each step rounded to float32)
+//	}
+//
+// so tiles, row kernels and the Go reference give the same bits, whatever
+// the split of rows, columns or threads.
+
+// q8ActBytes is one block of a quantized activation row: the scale d
+// (float32), c = −128·Σq (int32: kernels that add 128 to the weights to
+// make them unsigned for VPDPBUSD subtract the 128·Σq this adds), and the
+// 32 int8 values q.
+const q8ActBytes = 8 + Q8Block
+
+// q8PackBytes is one block of a packed panel of 16 weight rows: for each
+// group of four columns j < 8, the four int8 of each of the 16 rows with
+// 128 added (unsigned), then the 16 rows' scales as float32.
+const q8PackBytes = 8*64 + 64
+
+// Q8Kernels multiply q8_0 weights with q8-quantized activation rows. k is a
+// multiple of 32 throughout.
+type Q8Kernels struct {
+	// Quantize writes the k values of x as k/32 activation blocks to dst.
+	Quantize func(k int, x *float32, dst *byte)
+	// Pack lays out 16 weight rows (at w + n·ldw bytes) for Tile:
+	// k/32·q8PackBytes bytes.
+	Pack func(k int, w *byte, ldw int, dst *byte)
+	// Tile sets out[m·ldo+n] = x_m · w_n for m < TileM and n < 16, x_m the
+	// activation row at x + m·ldx bytes, w a packed panel.
+	TileM int
+	Tile  func(k int, x *byte, ldx int, packed *byte, out *float32, ldo int)
+	// Rows sets out[n] = x · w_n for the 16 weight rows at w + n·ldw bytes,
+	// as stored (decode: each weight byte read once).
+	Rows func(k int, x *byte, w *byte, ldw int, out *float32)
+}
+
+// q8Generic is the Go reference of the q8 kernels.
+var q8Generic = &Q8Kernels{
+	Quantize: quantizeQ8ActGeneric,
+	Pack:     packQ8Generic,
+	TileM:    4,
+	Tile:     tileQ8ActGeneric,
+	Rows:     rowsQ8ActGeneric,
+}
+
+// quantizeQ8ActGeneric: per block d = max|x|/127, q = x·(1/d) rounded to
+// nearest even (what the vector conversion instructions do), c = −128·Σq.
+func quantizeQ8ActGeneric(k int, x *float32, dst *byte) {
+	xs := unsafe.Slice(x, k)
+	out := unsafe.Slice(dst, k/Q8Block*q8ActBytes)
+	for b := 0; b < k/Q8Block; b++ {
+		v := xs[b*Q8Block : (b+1)*Q8Block]
+		o := out[b*q8ActBytes : (b+1)*q8ActBytes]
+		var amax float32
+		for _, f := range v {
+			amax = max(amax, math.Float32frombits(math.Float32bits(f)&^(1<<31)))
+		}
+		d := amax / 127
+		var id float32
+		if d != 0 {
+			id = 1 / d
+		}
+		var sum int32
+		for i, f := range v {
+			q := int8(math.RoundToEven(float64(f * id)))
+			o[8+i] = byte(q)
+			sum += int32(q)
+		}
+		binary.LittleEndian.PutUint32(o, math.Float32bits(d))
+		binary.LittleEndian.PutUint32(o[4:], uint32(-128*sum))
+	}
+}
+
+// dotQ8Act is one output of the contract above: activation row x (q8
+// blocks) with the q8_0 weight row w.
+func dotQ8Act(k int, x, w *byte) float32 {
+	xs := unsafe.Slice(x, k/Q8Block*q8ActBytes)
+	ws := unsafe.Slice(w, k/Q8Block*Q8BlockBytes)
+	var acc float32
+	for b := 0; b < k/Q8Block; b++ {
+		xb := xs[b*q8ActBytes:]
+		wb := ws[b*Q8BlockBytes:]
+		var s int32
+		for i := 0; i < Q8Block; i++ {
+			s += int32(int8(xb[8+i])) * int32(int8(wb[2+i]))
+		}
+		dx := math.Float32frombits(binary.LittleEndian.Uint32(xb))
+		dw := f16Table[binary.LittleEndian.Uint16(wb)]
+		acc += float32(float32(s) * (dw * dx))
+	}
+	return acc
+}
+
+func rowsQ8ActGeneric(k int, x *byte, w *byte, ldw int, out *float32) {
+	o := unsafe.Slice(out, 16)
+	for n := range o {
+		o[n] = dotQ8Act(k, x, (*byte)(unsafe.Add(unsafe.Pointer(w), n*ldw)))
+	}
+}
+
+func packQ8Generic(k int, w *byte, ldw int, dst *byte) {
+	nb := k / Q8Block
+	out := unsafe.Slice(dst, nb*q8PackBytes)
+	for n := 0; n < 16; n++ {
+		row := unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(w), n*ldw)), nb*Q8BlockBytes)
+		for b := 0; b < nb; b++ {
+			blk := row[b*Q8BlockBytes:]
+			p := out[b*q8PackBytes:]
+			for c := 0; c < Q8Block; c++ {
+				p[(c/4)*64+n*4+c%4] = blk[2+c] ^ 0x80
+			}
+			binary.LittleEndian.PutUint32(p[8*64+4*n:], math.Float32bits(f16Table[binary.LittleEndian.Uint16(blk)]))
+		}
+	}
+}
+
+// tileQ8ActGeneric computes the tile from the packed panel the way the
+// assembly does (unsigned weights, the c correction), so that it checks
+// the packing as well.
+func tileQ8ActGeneric(k int, x *byte, ldx int, packed *byte, out *float32, ldo int) {
+	nb := k / Q8Block
+	p := unsafe.Slice(packed, nb*q8PackBytes)
+	o := unsafe.Slice(out, 3*ldo+16)
+	for m := 0; m < 4; m++ {
+		xs := unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(x), m*ldx)), nb*q8ActBytes)
+		for n := 0; n < 16; n++ {
+			var acc float32
+			for b := 0; b < nb; b++ {
+				xb, pb := xs[b*q8ActBytes:], p[b*q8PackBytes:]
+				s := int32(binary.LittleEndian.Uint32(xb[4:]))
+				for c := 0; c < Q8Block; c++ {
+					s += int32(pb[(c/4)*64+n*4+c%4]) * int32(int8(xb[8+c]))
+				}
+				dx := math.Float32frombits(binary.LittleEndian.Uint32(xb))
+				dw := math.Float32frombits(binary.LittleEndian.Uint32(pb[8*64+4*n:]))
+				acc += float32(float32(s) * (dw * dx))
+			}
+			o[m*ldo+n] = acc
+		}
+	}
+}
+
+// q8Job quantizes activation rows [lo, hi) for a q8 product.
+type q8Job struct {
+	q   *Q8Kernels
+	x   []float32
+	xq  []byte
+	k   int
+	ldx int
+}
+
+func (j *q8Job) Run(_, lo, hi int) {
+	for t := lo; t < hi; t++ {
+		j.q.Quantize(j.k, &j.x[t*j.k], &j.xq[t*j.ldx])
+	}
+}
+
+// mulQ8 computes output columns [lo, hi) of a q8_0 product for every
+// activation row, from the quantized rows in j.xq: packed panels and tiles
+// for whole tiles of rows, the row kernel for the rest, and dotQ8Act for
+// weight rows past the last group of 16.
+func (j *matJob) mulQ8(worker, lo, hi int) {
+	q, k, N := j.v.Q8, j.w.Cols, j.w.Rows
+	ldx := k / Q8Block * q8ActBytes
+	xq := j.quant.xq
+	tm := q.TileM
+	tiled := 0
+	if j.rows >= q8TileRows {
+		tiled = j.rows - j.rows%tm
+	}
+	last := lo + (hi-lo)/16*16
+	if tiled > 0 && last > lo {
+		need := k / Q8Block * q8PackBytes
+		if len(j.packed[worker]) < need {
+			j.packed[worker] = make([]byte, need)
+		}
+		packed := &j.packed[worker][0]
+		block := max(tm, l2Block/ldx/tm*tm)
+		for t0 := 0; t0 < tiled; t0 += block {
+			t1 := min(t0+block, tiled)
+			for n := lo; n < last; n += 16 {
+				q.Pack(k, &j.data[n*j.ldw], j.ldw, packed)
+				for t := t0; t < t1; t += tm {
+					q.Tile(k, &xq[t*ldx], ldx, packed, &j.dst[t*N+n], N)
+				}
+			}
+		}
+	}
+	for t := tiled; t < j.rows; t++ {
+		for n := lo; n < last; n += 16 {
+			q.Rows(k, &xq[t*ldx], &j.data[n*j.ldw], j.ldw, &j.dst[t*N+n])
+		}
+	}
+	for n := last; n < hi; n++ {
+		for t := 0; t < j.rows; t++ {
+			j.dst[t*N+n] = dotQ8Act(k, &xq[t*ldx], &j.data[n*j.ldw])
+		}
+	}
+}
+
+// q8TileRows is the fewest activation rows for which packing weight panels
+// for the tiles pays.
+const q8TileRows = 16

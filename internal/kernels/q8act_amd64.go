@@ -1,0 +1,48 @@
+//go:build !purego
+
+package kernels
+
+import "golang.org/x/sys/cpu"
+
+// AVX-512 VNNI versions of the q8 kernels (q8act.go); each computes what its
+// Go twin there does, bit for bit.
+
+// quantizeQ8ActAVX512 is quantizeQ8ActGeneric.
+//
+//go:noescape
+func quantizeQ8ActAVX512(k int, x *float32, dst *byte)
+
+// packQ8AVX512 is packQ8Generic.
+//
+//go:noescape
+func packQ8AVX512(k int, w *byte, ldw int, dst *byte)
+
+// tileQ8ActAVX512 is tileQ8ActGeneric for 8 activation rows: for m < 8 and
+// n < 16, out[m*ldo+n] = dotQ8Act(k, x+m*ldx, w_n), w_n row n of the panel.
+//
+//go:noescape
+func tileQ8ActAVX512(k int, x *byte, ldx int, packed *byte, out *float32, ldo int)
+
+// rowsQ8ActAVX512 is rowsQ8ActGeneric: for n < 16,
+// out[n] = dotQ8Act(k, x, w+n*ldw).
+//
+//go:noescape
+func rowsQ8ActAVX512(k int, x *byte, w *byte, ldw int, out *float32)
+
+var q8AVX512 = &Q8Kernels{
+	Quantize: quantizeQ8ActAVX512,
+	Pack:     packQ8AVX512,
+	TileM:    8,
+	Tile:     tileQ8ActAVX512,
+	Rows:     rowsQ8ActAVX512,
+}
+
+// avx512vnni is avx512 with int8 dot products for q8_0 weights.
+var avx512vnni = func() *Variant {
+	v := *avx512
+	v.Name = "avx512vnni"
+	v.Q8 = q8AVX512
+	return &v
+}()
+
+func hasAVX512VNNI() bool { return hasAVX512() && cpu.X86.HasAVX512VNNI }

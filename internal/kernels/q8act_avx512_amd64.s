@@ -1,0 +1,330 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// AVX-512 VNNI kernels for q8_0 weights against q8 activation rows (see
+// q8act.go for the layouts and the order of the sums). VPDPBUSD multiplies
+// unsigned by signed bytes, so the weights get 128 added (XOR 0x80) and
+// each block's int32 sum is corrected by the activation block's
+// c = −128·Σq. Block sums are exact; only their scaling and the adds
+// across blocks are float32, one block after another, as in dotQ8Act.
+
+DATA iota16<>+0(SB)/4, $0
+DATA iota16<>+4(SB)/4, $1
+DATA iota16<>+8(SB)/4, $2
+DATA iota16<>+12(SB)/4, $3
+DATA iota16<>+16(SB)/4, $4
+DATA iota16<>+20(SB)/4, $5
+DATA iota16<>+24(SB)/4, $6
+DATA iota16<>+28(SB)/4, $7
+DATA iota16<>+32(SB)/4, $8
+DATA iota16<>+36(SB)/4, $9
+DATA iota16<>+40(SB)/4, $10
+DATA iota16<>+44(SB)/4, $11
+DATA iota16<>+48(SB)/4, $12
+DATA iota16<>+52(SB)/4, $13
+DATA iota16<>+56(SB)/4, $14
+DATA iota16<>+60(SB)/4, $15
+GLOBL iota16<>(SB), RODATA|NOPTR, $64
+
+// func quantizeQ8ActAVX512(k int, x *float32, dst *byte)
+TEXT ·quantizeQ8ActAVX512(SB), NOSPLIT, $0-24
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ dst+16(FP), DI
+	SHRQ $5, CX
+	JZ   qdone
+	MOVL $0x7fffffff, AX
+	VPBROADCASTD AX, Z13
+	MOVL $0x42fe0000, AX // 127.0
+	VMOVD AX, X14
+	MOVL $0x3f800000, AX // 1.0
+	VMOVD AX, X15
+qloop:
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VANDPS Z13, Z0, Z2
+	VANDPS Z13, Z1, Z3
+	VMAXPS Z3, Z2, Z2
+	VEXTRACTF32X8 $1, Z2, Y3
+	VMAXPS Y3, Y2, Y2
+	VEXTRACTF128 $1, Y2, X3
+	VMAXPS X3, X2, X2
+	VPERMILPS $0x4e, X2, X3
+	VMAXPS X3, X2, X2
+	VPERMILPS $0xb1, X2, X3
+	VMAXPS X3, X2, X2
+	VDIVSS X14, X2, X4 // d = amax / 127
+	VXORPS X5, X5, X5
+	VUCOMISS X5, X4
+	JEQ  qzero         // id stays 0
+	VDIVSS X4, X15, X5 // id = 1 / d
+qzero:
+	VBROADCASTSS X5, Z5
+	VMULPS Z5, Z0, Z0
+	VMULPS Z5, Z1, Z1
+	VCVTPS2DQ Z0, Z0 // to nearest even
+	VCVTPS2DQ Z1, Z1
+	VPMOVSDB Z0, 8(DI)
+	VPMOVSDB Z1, 24(DI)
+	VPADDD Z1, Z0, Z0
+	VEXTRACTI32X8 $1, Z0, Y1
+	VPADDD Y1, Y0, Y0
+	VEXTRACTI128 $1, Y0, X1
+	VPADDD X1, X0, X0
+	VPSHUFD $0x4e, X0, X1
+	VPADDD X1, X0, X0
+	VPSHUFD $0xb1, X0, X1
+	VPADDD X1, X0, X0
+	VMOVD X0, AX
+	SHLL $7, AX
+	NEGL AX
+	MOVL AX, 4(DI)
+	VMOVSS X4, (DI)
+	ADDQ $128, SI
+	ADDQ $40, DI
+	DECQ CX
+	JNZ  qloop
+qdone:
+	VZEROUPPER
+	RET
+
+// func packQ8AVX512(k int, w *byte, ldw int, dst *byte)
+TEXT ·packQ8AVX512(SB), NOSPLIT, $0-32
+	MOVQ k+0(FP), CX
+	MOVQ w+8(FP), SI
+	MOVQ ldw+16(FP), AX
+	MOVQ dst+24(FP), DI
+	SHRQ $5, CX
+	JZ   pdone
+	VPBROADCASTD AX, Z20
+	VPMULLD iota16<>(SB), Z20, Z20 // row offsets n·ldw
+	MOVL $0x80808080, AX
+	VPBROADCASTD AX, Z21
+ploop:
+	KXNORW K1, K1, K1
+	VPGATHERDD 2(SI)(Z20*1), K1, Z0
+	VPXORD Z21, Z0, Z0
+	VMOVDQU32 Z0, 0(DI)
+	KXNORW K1, K1, K1
+	VPGATHERDD 6(SI)(Z20*1), K1, Z1
+	VPXORD Z21, Z1, Z1
+	VMOVDQU32 Z1, 64(DI)
+	KXNORW K1, K1, K1
+	VPGATHERDD 10(SI)(Z20*1), K1, Z2
+	VPXORD Z21, Z2, Z2
+	VMOVDQU32 Z2, 128(DI)
+	KXNORW K1, K1, K1
+	VPGATHERDD 14(SI)(Z20*1), K1, Z3
+	VPXORD Z21, Z3, Z3
+	VMOVDQU32 Z3, 192(DI)
+	KXNORW K1, K1, K1
+	VPGATHERDD 18(SI)(Z20*1), K1, Z4
+	VPXORD Z21, Z4, Z4
+	VMOVDQU32 Z4, 256(DI)
+	KXNORW K1, K1, K1
+	VPGATHERDD 22(SI)(Z20*1), K1, Z5
+	VPXORD Z21, Z5, Z5
+	VMOVDQU32 Z5, 320(DI)
+	KXNORW K1, K1, K1
+	VPGATHERDD 26(SI)(Z20*1), K1, Z6
+	VPXORD Z21, Z6, Z6
+	VMOVDQU32 Z6, 384(DI)
+	KXNORW K1, K1, K1
+	VPGATHERDD 30(SI)(Z20*1), K1, Z7
+	VPXORD Z21, Z7, Z7
+	VMOVDQU32 Z7, 448(DI)
+	KXNORW K1, K1, K1
+	VPGATHERDD (SI)(Z20*1), K1, Z8
+	VPMOVDW Z8, Y8
+	VCVTPH2PS Y8, Z8
+	VMOVUPS Z8, 512(DI)
+	ADDQ $34, SI
+	ADDQ $576, DI
+	DECQ CX
+	JNZ  ploop
+pdone:
+	VZEROUPPER
+	RET
+
+// TILE_ROW adds one block of activation row r (offset DX) to acc: the
+// int32 sums of its 32 values with the 16 packed weight rows in Z0..Z7,
+// corrected by c, scaled by dw (Z8) times the row's dx.
+#define TILE_ROW(r, acc, ti, tf) \
+	VPBROADCASTD 4(r)(DX*1), ti \
+	VPDPBUSD.BCST 8(r)(DX*1), Z0, ti \
+	VPDPBUSD.BCST 12(r)(DX*1), Z1, ti \
+	VPDPBUSD.BCST 16(r)(DX*1), Z2, ti \
+	VPDPBUSD.BCST 20(r)(DX*1), Z3, ti \
+	VPDPBUSD.BCST 24(r)(DX*1), Z4, ti \
+	VPDPBUSD.BCST 28(r)(DX*1), Z5, ti \
+	VPDPBUSD.BCST 32(r)(DX*1), Z6, ti \
+	VPDPBUSD.BCST 36(r)(DX*1), Z7, ti \
+	VCVTDQ2PS ti, ti \
+	VMULPS.BCST (r)(DX*1), Z8, tf \
+	VMULPS tf, ti, ti \
+	VADDPS ti, acc, acc
+
+// func tileQ8ActAVX512(k int, x *byte, ldx int, packed *byte, out *float32, ldo int)
+TEXT ·tileQ8ActAVX512(SB), NOSPLIT, $0-48
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), R8
+	MOVQ ldx+16(FP), AX
+	MOVQ packed+24(FP), SI
+	LEAQ (R8)(AX*1), R9
+	LEAQ (R8)(AX*2), R10
+	LEAQ (R9)(AX*2), R11
+	LEAQ (R8)(AX*4), R12
+	LEAQ (R9)(AX*4), R13
+	LEAQ (R10)(AX*4), BX
+	LEAQ (R11)(AX*4), DI
+	XORQ DX, DX
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+	SHRQ $5, CX
+	JZ   tstore
+tloop:
+	VMOVDQU32 (SI), Z0
+	VMOVDQU32 64(SI), Z1
+	VMOVDQU32 128(SI), Z2
+	VMOVDQU32 192(SI), Z3
+	VMOVDQU32 256(SI), Z4
+	VMOVDQU32 320(SI), Z5
+	VMOVDQU32 384(SI), Z6
+	VMOVDQU32 448(SI), Z7
+	VMOVUPS 512(SI), Z8
+	TILE_ROW(R8, Z16, Z24, Z25)
+	TILE_ROW(R9, Z17, Z26, Z27)
+	TILE_ROW(R10, Z18, Z24, Z25)
+	TILE_ROW(R11, Z19, Z26, Z27)
+	TILE_ROW(R12, Z20, Z24, Z25)
+	TILE_ROW(R13, Z21, Z26, Z27)
+	TILE_ROW(BX, Z22, Z24, Z25)
+	TILE_ROW(DI, Z23, Z26, Z27)
+	ADDQ $576, SI
+	ADDQ $40, DX
+	DECQ CX
+	JNZ  tloop
+tstore:
+	MOVQ out+32(FP), AX
+	MOVQ ldo+40(FP), BX
+	SHLQ $2, BX
+	VMOVUPS Z16, (AX)
+	ADDQ BX, AX
+	VMOVUPS Z17, (AX)
+	ADDQ BX, AX
+	VMOVUPS Z18, (AX)
+	ADDQ BX, AX
+	VMOVUPS Z19, (AX)
+	ADDQ BX, AX
+	VMOVUPS Z20, (AX)
+	ADDQ BX, AX
+	VMOVUPS Z21, (AX)
+	ADDQ BX, AX
+	VMOVUPS Z22, (AX)
+	ADDQ BX, AX
+	VMOVUPS Z23, (AX)
+	VZEROUPPER
+	RET
+
+// ROW_BLOCK sets the 8 int32 lanes of y to the products of the activation
+// block (Y31) with one weight row's block at addr, 128 added (Y30 = 0x80s).
+#define ROW_BLOCK(addr, y, t) \
+	VPXORD addr, Y30, t \
+	VPXORD y, y, y \
+	VPDPBUSD Y31, t, y
+
+// func rowsQ8ActAVX512(k int, x *byte, w *byte, ldw int, out *float32)
+TEXT ·rowsQ8ActAVX512(SB), NOSPLIT, $0-40
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ w+16(FP), DI
+	MOVQ ldw+24(FP), R8
+	MOVQ R8, R14
+	SHLQ $4, R14
+	ADDQ DI, R14
+	LEAQ (R8)(R8*2), R10
+	LEAQ (R8)(R8*4), R12
+	LEAQ (R10)(R8*4), R13
+	LEAQ (DI)(R8*8), R11
+	VPBROADCASTD R8, Z29
+	VPMULLD iota16<>(SB), Z29, Z29 // row offsets n·ldw
+	MOVL $0x80808080, AX
+	VPBROADCASTD AX, Y30
+	VPXORD Z28, Z28, Z28
+	SHRQ $5, CX
+	JZ   rdone
+rloop:
+	PREFETCHT0 (R14)
+	PREFETCHT0 64(R14)
+	PREFETCHT0 128(R14)
+	PREFETCHT0 192(R14)
+	PREFETCHT0 256(R14)
+	PREFETCHT0 320(R14)
+	PREFETCHT0 384(R14)
+	PREFETCHT0 448(R14)
+	PREFETCHT0 512(R14)
+	ADDQ $544, R14
+	VMOVDQU32 8(SI), Y31
+	ROW_BLOCK(2(DI), Y0, Y16)
+	ROW_BLOCK(2(DI)(R8*1), Y1, Y17)
+	ROW_BLOCK(2(DI)(R8*2), Y2, Y18)
+	ROW_BLOCK(2(DI)(R10*1), Y3, Y19)
+	ROW_BLOCK(2(DI)(R8*4), Y4, Y16)
+	ROW_BLOCK(2(DI)(R12*1), Y5, Y17)
+	ROW_BLOCK(2(DI)(R10*2), Y6, Y18)
+	ROW_BLOCK(2(DI)(R13*1), Y7, Y19)
+	ROW_BLOCK(2(R11), Y8, Y16)
+	ROW_BLOCK(2(R11)(R8*1), Y9, Y17)
+	ROW_BLOCK(2(R11)(R8*2), Y10, Y18)
+	ROW_BLOCK(2(R11)(R10*1), Y11, Y19)
+	ROW_BLOCK(2(R11)(R8*4), Y12, Y16)
+	ROW_BLOCK(2(R11)(R12*1), Y13, Y17)
+	ROW_BLOCK(2(R11)(R10*2), Y14, Y18)
+	ROW_BLOCK(2(R11)(R13*1), Y15, Y19)
+	// 16 rows × 8 lanes → 16 sums: pairwise horizontal adds, then the
+	// two 128-bit halves.
+	VPHADDD Y1, Y0, Y0
+	VPHADDD Y3, Y2, Y2
+	VPHADDD Y5, Y4, Y4
+	VPHADDD Y7, Y6, Y6
+	VPHADDD Y9, Y8, Y8
+	VPHADDD Y11, Y10, Y10
+	VPHADDD Y13, Y12, Y12
+	VPHADDD Y15, Y14, Y14
+	VPHADDD Y2, Y0, Y0
+	VPHADDD Y6, Y4, Y4
+	VPHADDD Y10, Y8, Y8
+	VPHADDD Y14, Y12, Y12
+	VPERM2I128 $0x20, Y4, Y0, Y1
+	VPERM2I128 $0x31, Y4, Y0, Y2
+	VPADDD Y2, Y1, Y1
+	VPERM2I128 $0x20, Y12, Y8, Y3
+	VPERM2I128 $0x31, Y12, Y8, Y5
+	VPADDD Y5, Y3, Y3
+	VINSERTI64X4 $1, Y3, Z1, Z1
+	VPADDD.BCST 4(SI), Z1, Z1
+	VCVTDQ2PS Z1, Z1
+	KXNORW K1, K1, K1
+	VPGATHERDD (DI)(Z29*1), K1, Z2
+	VPMOVDW Z2, Y2
+	VCVTPH2PS Y2, Z2
+	VMULPS.BCST (SI), Z2, Z2
+	VMULPS Z2, Z1, Z1
+	VADDPS Z1, Z28, Z28
+	ADDQ $40, SI
+	ADDQ $34, DI
+	ADDQ $34, R11
+	DECQ CX
+	JNZ  rloop
+rdone:
+	MOVQ out+32(FP), AX
+	VMOVUPS Z28, (AX)
+	VZEROUPPER
+	RET
