@@ -70,3 +70,42 @@ func BenchmarkSoftmax(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkGemvModel streams GPT-2 small's 49 weight matrices in the order a
+// decode step reads them (far more than any cache holds), one activation
+// row each: GB/s of weights from memory, at 1 and 2 threads.
+func BenchmarkGemvModel(b *testing.B) {
+	for _, typ := range allTypes {
+		var ws []Matrix
+		for l := 0; l < 12; l++ {
+			for _, s := range [][2]int{{768, 2304}, {768, 768}, {768, 3072}, {3072, 768}} {
+				ws = append(ws, RandomMatrix(typ, s[1], s[0], uint64(len(ws))))
+			}
+		}
+		ws = append(ws, RandomMatrix(typ, 50257, 768, 99))
+		var bytes int
+		for _, w := range ws {
+			bytes += w.Bytes()
+		}
+		for _, v := range Variants() {
+			for _, threads := range []int{1, 2} {
+				b.Run(fmt.Sprintf("%s/%v/threads=%d", v.Name, typ, threads), func(b *testing.B) {
+					pool := NewPool(threads)
+					defer pool.Close()
+					mm := NewMatMul(v, pool)
+					x := make([]float32, 3072)
+					for i := range x {
+						x[i] = float32(i%13) * 0.01
+					}
+					dst := make([]float32, 50257)
+					b.SetBytes(int64(bytes))
+					for b.Loop() {
+						for _, w := range ws {
+							mm.Mul(dst, x[:w.Cols], w, nil, 1)
+						}
+					}
+				})
+			}
+		}
+	}
+}
