@@ -78,7 +78,7 @@ type benchRow struct {
 	GBs             float64 `json:"gbs,omitempty"`
 	CeilingTPS      float64 `json:"ceiling_tps,omitempty"`
 	CeilingFraction float64 `json:"ceiling_fraction"`
-	Ceiling         string  `json:"ceiling"` // what limits: "bandwidth" or "fma"
+	Ceiling         string  `json:"ceiling"` // what limits: "bandwidth", "fma" or "int8"
 	BandwidthGBs    float64 `json:"bandwidth_gbs"`
 	PeakGFLOPS      float64 `json:"peak_gflops"`
 	WeightBytes     int64   `json:"weight_bytes,omitempty"`
@@ -137,8 +137,8 @@ func (a *app) runBench(ctx context.Context, o benchOptions) error {
 		}
 		v := m.Kernels()
 		bw := kernels.Bandwidth(v, threads, o.bandwidthMiB<<20)
-		peak := kernels.PeakFlops(v, threads)
-		a.verbosef("threads %d: bandwidth %.1f GB/s, peak %.0f GFLOP/s (%s)", threads, bw/1e9, peak/1e9, v.Name)
+		peak, peakKind := prefillPeak(v, ck, threads)
+		a.verbosef("threads %d: bandwidth %.1f GB/s, peak %.0f G/s %s (%s)", threads, bw/1e9, peak/1e9, peakKind, v.Name)
 		base := benchRow{Model: name, DType: dtypeName(ck), Threads: threads, Kernels: v.Name,
 			BandwidthGBs: bw / 1e9, PeakGFLOPS: peak / 1e9, WeightBytes: m.WeightBytes(), Params: params(ck), Runs: o.repeat}
 		longest := o.genTokens + 1
@@ -158,7 +158,7 @@ func (a *app) runBench(ctx context.Context, o benchOptions) error {
 			r.CeilingTPS = peak / perToken
 			r.CeilingFraction = r.TPSMedian * perToken / peak
 			r.GFLOPS = r.TPSMedian * perToken / 1e9
-			r.Ceiling = "fma"
+			r.Ceiling = peakKind
 			rows = append(rows, r)
 		}
 		if o.genTokens > 0 {
@@ -281,6 +281,26 @@ func benchVariants(names []string) ([]*kernels.Variant, error) {
 	return out, nil
 }
 
+// prefillPeak is the arithmetic ceiling of prefill: the f32 FMA peak, or
+// for q8_0 weights on kernels with int8 dot products (whose matrix
+// products then run on those) the int8 peak.
+func prefillPeak(v *kernels.Variant, ck *checkpoint.Model, threads int) (float64, string) {
+	if ck.TensorType(checkpoint.BlockTensor(0, "attn_qkv.weight")).Kernel() == kernels.Q8_0 && v.Q8 != nil {
+		return kernels.PeakInt8(v, threads), "int8"
+	}
+	return kernels.PeakFlops(v, threads), "fma"
+}
+
+// peakIsInt8 reports whether the thread count's peak is the int8 one.
+func peakIsInt8(rows []benchRow, threads int) bool {
+	for _, r := range rows {
+		if r.Threads == threads && r.Ceiling == "int8" {
+			return true
+		}
+	}
+	return false
+}
+
 // kernelRows measures GEMV and GEMM on GPT-2 small's matrix shapes in the
 // model's weight type.
 func kernelRows(base benchRow, v *kernels.Variant, ck *checkpoint.Model, threads, gemmRows int) []benchRow {
@@ -288,7 +308,7 @@ func kernelRows(base benchRow, v *kernels.Variant, ck *checkpoint.Model, threads
 	pool := kernels.NewPool(threads)
 	defer pool.Close()
 	bw := kernels.Bandwidth(v, threads, 256<<20)
-	peak := kernels.PeakFlops(v, threads)
+	peak, peakKind := prefillPeak(v, ck, threads)
 	var out []benchRow
 	for _, s := range []struct{ in, out int }{{768, 2304}, {768, 3072}, {3072, 768}, {768, 50257}} {
 		w := kernels.RandomMatrix(kt, s.out, s.in, 1)
@@ -302,7 +322,7 @@ func kernelRows(base benchRow, v *kernels.Variant, ck *checkpoint.Model, threads
 		r.GBs = 0
 		r.Test = fmt.Sprintf("gemm%d %dx%d", gemmRows, s.in, s.out)
 		r.GFLOPS = kernels.MeasureGemm(v, pool, w, gemmRows) / 1e9
-		r.CeilingFraction, r.Ceiling = r.GFLOPS/r.PeakGFLOPS, "fma"
+		r.CeilingFraction, r.Ceiling = r.GFLOPS/r.PeakGFLOPS, peakKind
 		out = append(out, r)
 	}
 	return out
@@ -318,7 +338,11 @@ func writeBenchTable(w io.Writer, rows []benchRow) {
 		case r.GBs > 0:
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t\t%.1f\t\tGB/s\t%.1f\t%.0f%%\t\n", r.Model, r.DType, r.Kernels, r.Threads, r.Test, r.GBs, r.BandwidthGBs, 100*r.CeilingFraction)
 		default:
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t\t%.1f\t\tGFLOP/s\t%.1f\t%.0f%%\t\n", r.Model, r.DType, r.Kernels, r.Threads, r.Test, r.GFLOPS, r.PeakGFLOPS, 100*r.CeilingFraction)
+			unit := "GFLOP/s"
+			if r.Ceiling == "int8" {
+				unit = "GOP/s"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t\t%.1f\t\t%s\t%.1f\t%.0f%%\t\n", r.Model, r.DType, r.Kernels, r.Threads, r.Test, r.GFLOPS, unit, r.PeakGFLOPS, 100*r.CeilingFraction)
 		}
 	}
 	tw.Flush()
@@ -326,8 +350,12 @@ func writeBenchTable(w io.Writer, rows []benchRow) {
 	for _, r := range rows {
 		if !seen[r.Threads] && r.TPSMedian > 0 {
 			seen[r.Threads] = true
-			fmt.Fprintf(w, "threads %d: memory read bandwidth %.1f GB/s, peak %.0f GFLOP/s (%s); decode ceiling = bandwidth / %.0f MB of weights per token\n",
-				r.Threads, r.BandwidthGBs, r.PeakGFLOPS, r.Kernels, float64(r.WeightBytes)/1e6)
+			peak := fmt.Sprintf("%.0f GFLOP/s", r.PeakGFLOPS)
+			if peakIsInt8(rows, r.Threads) {
+				peak = fmt.Sprintf("%.0f GOP/s of int8 dot products", r.PeakGFLOPS)
+			}
+			fmt.Fprintf(w, "threads %d: memory read bandwidth %.1f GB/s, peak %s (%s); decode ceiling = bandwidth / %.0f MB of weights per token\n",
+				r.Threads, r.BandwidthGBs, peak, r.Kernels, float64(r.WeightBytes)/1e6)
 		}
 	}
 }

@@ -39,7 +39,18 @@ func Bandwidth(v *Variant, threads int, size int) float64 {
 
 // PeakFlops measures the multiply-add throughput of the variant's widest
 // FMA loop in FLOP/s (2 per multiply-add) with the given number of threads.
-func PeakFlops(v *Variant, threads int) float64 {
+func PeakFlops(v *Variant, threads int) float64 { return peak(v.FMALoop, threads) }
+
+// PeakInt8 is PeakFlops for the int8 dot products of the variant's q8
+// kernels (operations per second, 2 per multiply-add); 0 without them.
+func PeakInt8(v *Variant, threads int) float64 {
+	if v.Q8 == nil {
+		return 0
+	}
+	return peak(v.Q8.DotLoop, threads)
+}
+
+func peak(loop func(iters int) int64, threads int) float64 {
 	const iters = 1 << 22
 	best := 0.0
 	for pass := 0; pass < 3; pass++ {
@@ -50,7 +61,7 @@ func PeakFlops(v *Variant, threads int) float64 {
 			wg.Add(1)
 			go func(t int) {
 				defer wg.Done()
-				flops[t] = float64(v.FMALoop(iters))
+				flops[t] = float64(loop(iters))
 			}(t)
 		}
 		wg.Wait()

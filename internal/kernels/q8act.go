@@ -51,6 +51,11 @@ type Q8Kernels struct {
 	// Rows sets out[n] = x · w_n for the 16 weight rows at w + n·ldw bytes,
 	// as stored (decode: each weight byte read once).
 	Rows func(k int, x *byte, w *byte, ldw int, out *float32)
+
+	// DotLoop, the roofline's probe, runs iters rounds of the widest
+	// independent int8 dot products and returns the operations done (2
+	// per multiply-add, as FLOPs count them).
+	DotLoop func(iters int) int64
 }
 
 // q8Generic is the Go reference of the q8 kernels.
@@ -60,6 +65,7 @@ var q8Generic = &Q8Kernels{
 	TileM:    4,
 	Tile:     tileQ8ActGeneric,
 	Rows:     rowsQ8ActGeneric,
+	DotLoop:  dotLoopGeneric,
 }
 
 // quantizeQ8ActGeneric: per block d = max|x|/127, q = x·(1/d) rounded to
@@ -220,3 +226,18 @@ func (j *matJob) mulQ8(worker, lo, hi int) {
 // q8TileRows is the fewest activation rows for which packing weight panels
 // for the tiles pays.
 const q8TileRows = 16
+
+// dotLoopGeneric runs iters rounds of 8 independent int32 multiply-adds.
+func dotLoopGeneric(iters int) int64 {
+	a := [8]int32{1, 2, 3, 4, 5, 6, 7, 8}
+	for i := 0; i < iters; i++ {
+		for j := range a {
+			a[j] = a[j]*3 + int32(j)
+		}
+	}
+	dotSink = a[0] + a[1] + a[2] + a[3] + a[4] + a[5] + a[6] + a[7]
+	return int64(iters) * 8 * 2
+}
+
+// dotSink keeps the loop's results observable.
+var dotSink int32

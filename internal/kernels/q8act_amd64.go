@@ -29,12 +29,18 @@ func tileQ8ActAVX512(k int, x *byte, ldx int, packed *byte, out *float32, ldo in
 //go:noescape
 func rowsQ8ActAVX512(k int, x *byte, w *byte, ldw int, out *float32)
 
+// dotLoopAVX512 runs iters rounds of 12 independent 64-byte VPDPBUSD.
+//
+//go:noescape
+func dotLoopAVX512(iters int)
+
 var q8AVX512 = &Q8Kernels{
 	Quantize: quantizeQ8ActAVX512,
 	Pack:     packQ8AVX512,
 	TileM:    8,
 	Tile:     tileQ8ActAVX512,
 	Rows:     rowsQ8ActAVX512,
+	DotLoop:  func(iters int) int64 { dotLoopAVX512(iters); return int64(iters) * 12 * 64 * 2 },
 }
 
 // avx512vnni is avx512 with int8 dot products for q8_0 weights.
