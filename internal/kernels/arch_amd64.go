@@ -9,6 +9,9 @@ func registerArch() {
 	if hasAVX512() {
 		register(avx512)
 	}
+	if hasAVX2VNNI() {
+		register(avx2vnni)
+	}
 	if hasAVX2() {
 		register(avx2)
 	}

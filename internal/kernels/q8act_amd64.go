@@ -52,3 +52,41 @@ var avx512vnni = func() *Variant {
 }()
 
 func hasAVX512VNNI() bool { return hasAVX512() && cpu.X86.HasAVX512VNNI }
+
+// The same kernels for AVX2 with AVX-VNNI (VEX-encoded VPDPBUSD on 8 lanes).
+
+//go:noescape
+func quantizeQ8ActAVX2(k int, x *float32, dst *byte)
+
+//go:noescape
+func packQ8AVX2(k int, w *byte, ldw int, dst *byte)
+
+// tileQ8ActAVX2 is tileQ8ActGeneric for 2 activation rows.
+//
+//go:noescape
+func tileQ8ActAVX2(k int, x *byte, ldx int, packed *byte, out *float32, ldo int)
+
+//go:noescape
+func rowsQ8ActAVX2(k int, x *byte, w *byte, ldw int, out *float32)
+
+//go:noescape
+func dotLoopAVX2(iters int)
+
+var q8AVX2 = &Q8Kernels{
+	Quantize: quantizeQ8ActAVX2,
+	Pack:     packQ8AVX2,
+	TileM:    2,
+	Tile:     tileQ8ActAVX2,
+	Rows:     rowsQ8ActAVX2,
+	DotLoop:  func(iters int) int64 { dotLoopAVX2(iters); return int64(iters) * 12 * 32 * 2 },
+}
+
+// avx2vnni is avx2 with int8 dot products for q8_0 weights.
+var avx2vnni = func() *Variant {
+	v := *avx2
+	v.Name = "avx2vnni"
+	v.Q8 = q8AVX2
+	return &v
+}()
+
+func hasAVX2VNNI() bool { return hasAVX2() && cpu.X86.HasAVXVNNI }

@@ -1,0 +1,467 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// AVX2 + AVX-VNNI kernels for q8_0 weights against q8 activation rows: the
+// AVX-512 VNNI kernels' algorithm (q8act_avx512_amd64.s) on 8-lane
+// registers, for CPUs with AVX-VNNI but no AVX-512 (Intel since Alder
+// Lake). Same sums in the same order, so the same bits.
+
+// VNNI is the VEX-encoded VPDPBUSD Yd, Yv, Ys (Yd += Yv as unsigned bytes
+// · Ys as signed bytes, four products per int32 lane), which the Go
+// assembler does not know; registers are numbers 0-15.
+#define VNNI(s, v, d) BYTE $0xC4; BYTE $(((1-((d)>>3))<<7) | 0x40 | ((1-((s)>>3))<<5) | 0x02); BYTE $(((15-(v))<<3) | 0x05); BYTE $0x50; BYTE $(0xC0 | (((d)&7)<<3) | ((s)&7))
+
+DATA iota8<>+0(SB)/4, $0
+DATA iota8<>+4(SB)/4, $1
+DATA iota8<>+8(SB)/4, $2
+DATA iota8<>+12(SB)/4, $3
+DATA iota8<>+16(SB)/4, $4
+DATA iota8<>+20(SB)/4, $5
+DATA iota8<>+24(SB)/4, $6
+DATA iota8<>+28(SB)/4, $7
+GLOBL iota8<>(SB), RODATA|NOPTR, $32
+
+// packOrder puts the dwords of VPACKSSWB's lane-wise result in order.
+DATA packOrder<>+0(SB)/4, $0
+DATA packOrder<>+4(SB)/4, $4
+DATA packOrder<>+8(SB)/4, $1
+DATA packOrder<>+12(SB)/4, $5
+DATA packOrder<>+16(SB)/4, $2
+DATA packOrder<>+20(SB)/4, $6
+DATA packOrder<>+24(SB)/4, $3
+DATA packOrder<>+28(SB)/4, $7
+GLOBL packOrder<>(SB), RODATA|NOPTR, $32
+
+// lowHalves picks the low 16 bits of each dword into a lane's low 8 bytes.
+DATA lowHalves<>+0(SB)/8, $0x0d0c090805040100
+DATA lowHalves<>+8(SB)/8, $0x8080808080808080
+DATA lowHalves<>+16(SB)/8, $0x0d0c090805040100
+DATA lowHalves<>+24(SB)/8, $0x8080808080808080
+GLOBL lowHalves<>(SB), RODATA|NOPTR, $32
+
+// HALVES converts the f16 in the low halves of the 8 dwords of Y to 8
+// float32 in Y.
+#define HALVES(y, yy, x) \
+	VPSHUFB lowHalves<>(SB), y, y \
+	VPERMQ $0x08, y, y \
+	VCVTPH2PS x, yy
+
+// func quantizeQ8ActAVX2(k int, x *float32, dst *byte)
+TEXT ·quantizeQ8ActAVX2(SB), NOSPLIT, $0-24
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ dst+16(FP), DI
+	SHRQ $5, CX
+	JZ   qdone
+	MOVL $0x7fffffff, AX
+	MOVL AX, X15
+	VPBROADCASTD X15, Y15
+	MOVL $0x42fe0000, AX // 127.0
+	MOVL AX, X14
+	MOVL $0x3f800000, AX // 1.0
+	MOVL AX, X13
+	VMOVDQU packOrder<>(SB), Y12
+qloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	VMOVUPS 96(SI), Y3
+	VANDPS Y15, Y0, Y4
+	VANDPS Y15, Y1, Y5
+	VANDPS Y15, Y2, Y6
+	VANDPS Y15, Y3, Y7
+	VMAXPS Y5, Y4, Y4
+	VMAXPS Y7, Y6, Y6
+	VMAXPS Y6, Y4, Y4
+	VEXTRACTF128 $1, Y4, X5
+	VMAXPS X5, X4, X4
+	VPERMILPS $0x4e, X4, X5
+	VMAXPS X5, X4, X4
+	VPERMILPS $0xb1, X4, X5
+	VMAXPS X5, X4, X4
+	VDIVSS X14, X4, X8 // d = amax / 127
+	VXORPS X9, X9, X9
+	VUCOMISS X9, X8
+	JEQ  qzero         // id stays 0
+	VDIVSS X8, X13, X9 // id = 1 / d
+qzero:
+	VBROADCASTSS X9, Y9
+	VMULPS Y9, Y0, Y0
+	VMULPS Y9, Y1, Y1
+	VMULPS Y9, Y2, Y2
+	VMULPS Y9, Y3, Y3
+	VCVTPS2DQ Y0, Y0 // to nearest even
+	VCVTPS2DQ Y1, Y1
+	VCVTPS2DQ Y2, Y2
+	VCVTPS2DQ Y3, Y3
+	VPADDD Y1, Y0, Y4
+	VPADDD Y3, Y2, Y5
+	VPADDD Y5, Y4, Y4
+	VPACKSSDW Y1, Y0, Y0
+	VPACKSSDW Y3, Y2, Y2
+	VPACKSSWB Y2, Y0, Y0
+	VPERMD Y0, Y12, Y0
+	VMOVDQU Y0, 8(DI)
+	VEXTRACTI128 $1, Y4, X5
+	VPADDD X5, X4, X4
+	VPSHUFD $0x4e, X4, X5
+	VPADDD X5, X4, X4
+	VPSHUFD $0xb1, X4, X5
+	VPADDD X5, X4, X4
+	MOVL X4, AX
+	SHLL $7, AX
+	NEGL AX
+	MOVL AX, 4(DI)
+	VMOVSS X8, (DI)
+	ADDQ $128, SI
+	ADDQ $40, DI
+	DECQ CX
+	JNZ  qloop
+qdone:
+	VZEROUPPER
+	RET
+
+// func packQ8AVX2(k int, w *byte, ldw int, dst *byte)
+TEXT ·packQ8AVX2(SB), NOSPLIT, $0-32
+	MOVQ k+0(FP), CX
+	MOVQ w+8(FP), SI
+	MOVQ ldw+16(FP), AX
+	MOVQ dst+24(FP), DI
+	SHRQ $5, CX
+	JZ   pdone
+	MOVQ AX, X10
+	VPBROADCASTD X10, Y10
+	VPMULLD iota8<>(SB), Y10, Y10 // row offsets n·ldw, n < 8
+	SHLQ $3, AX
+	LEAQ (SI)(AX*1), R8           // rows 8-15
+	MOVL $0x80808080, AX
+	MOVL AX, X11
+	VPBROADCASTD X11, Y11
+ploop:
+	VPCMPEQD Y9, Y9, Y9
+	VPGATHERDD Y9, 2(SI)(Y10*1), Y0
+	VPXOR Y11, Y0, Y0
+	VMOVDQU Y0, 0(DI)
+	VPCMPEQD Y9, Y9, Y9
+	VPGATHERDD Y9, 2(R8)(Y10*1), Y0
+	VPXOR Y11, Y0, Y0
+	VMOVDQU Y0, 32(DI)
+	VPCMPEQD Y9, Y9, Y9
+	VPGATHERDD Y9, 6(SI)(Y10*1), Y0
+	VPXOR Y11, Y0, Y0
+	VMOVDQU Y0, 64(DI)
+	VPCMPEQD Y9, Y9, Y9
+	VPGATHERDD Y9, 6(R8)(Y10*1), Y0
+	VPXOR Y11, Y0, Y0
+	VMOVDQU Y0, 96(DI)
+	VPCMPEQD Y9, Y9, Y9
+	VPGATHERDD Y9, 10(SI)(Y10*1), Y0
+	VPXOR Y11, Y0, Y0
+	VMOVDQU Y0, 128(DI)
+	VPCMPEQD Y9, Y9, Y9
+	VPGATHERDD Y9, 10(R8)(Y10*1), Y0
+	VPXOR Y11, Y0, Y0
+	VMOVDQU Y0, 160(DI)
+	VPCMPEQD Y9, Y9, Y9
+	VPGATHERDD Y9, 14(SI)(Y10*1), Y0
+	VPXOR Y11, Y0, Y0
+	VMOVDQU Y0, 192(DI)
+	VPCMPEQD Y9, Y9, Y9
+	VPGATHERDD Y9, 14(R8)(Y10*1), Y0
+	VPXOR Y11, Y0, Y0
+	VMOVDQU Y0, 224(DI)
+	VPCMPEQD Y9, Y9, Y9
+	VPGATHERDD Y9, 18(SI)(Y10*1), Y0
+	VPXOR Y11, Y0, Y0
+	VMOVDQU Y0, 256(DI)
+	VPCMPEQD Y9, Y9, Y9
+	VPGATHERDD Y9, 18(R8)(Y10*1), Y0
+	VPXOR Y11, Y0, Y0
+	VMOVDQU Y0, 288(DI)
+	VPCMPEQD Y9, Y9, Y9
+	VPGATHERDD Y9, 22(SI)(Y10*1), Y0
+	VPXOR Y11, Y0, Y0
+	VMOVDQU Y0, 320(DI)
+	VPCMPEQD Y9, Y9, Y9
+	VPGATHERDD Y9, 22(R8)(Y10*1), Y0
+	VPXOR Y11, Y0, Y0
+	VMOVDQU Y0, 352(DI)
+	VPCMPEQD Y9, Y9, Y9
+	VPGATHERDD Y9, 26(SI)(Y10*1), Y0
+	VPXOR Y11, Y0, Y0
+	VMOVDQU Y0, 384(DI)
+	VPCMPEQD Y9, Y9, Y9
+	VPGATHERDD Y9, 26(R8)(Y10*1), Y0
+	VPXOR Y11, Y0, Y0
+	VMOVDQU Y0, 416(DI)
+	VPCMPEQD Y9, Y9, Y9
+	VPGATHERDD Y9, 30(SI)(Y10*1), Y0
+	VPXOR Y11, Y0, Y0
+	VMOVDQU Y0, 448(DI)
+	VPCMPEQD Y9, Y9, Y9
+	VPGATHERDD Y9, 30(R8)(Y10*1), Y0
+	VPXOR Y11, Y0, Y0
+	VMOVDQU Y0, 480(DI)
+	VPCMPEQD Y9, Y9, Y9
+	VPGATHERDD Y9, (SI)(Y10*1), Y0
+	HALVES(Y0, Y0, X0)
+	VMOVUPS Y0, 512(DI)
+	VPCMPEQD Y9, Y9, Y9
+	VPGATHERDD Y9, (R8)(Y10*1), Y0
+	HALVES(Y0, Y0, X0)
+	VMOVUPS Y0, 544(DI)
+	ADDQ $34, SI
+	ADDQ $34, R8
+	ADDQ $576, DI
+	DECQ CX
+	JNZ  ploop
+pdone:
+	VZEROUPPER
+	RET
+
+// func tileQ8ActAVX2(k int, x *byte, ldx int, packed *byte, out *float32, ldo int)
+//
+// Two activation rows (R8, R9) × 16 weight rows as two halves of 8 lanes:
+// int sums Y0/Y1 (row 0, halves A/B) and Y2/Y3 (row 1), float sums Y4..Y7.
+TEXT ·tileQ8ActAVX2(SB), NOSPLIT, $0-48
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), R8
+	MOVQ ldx+16(FP), AX
+	MOVQ packed+24(FP), SI
+	LEAQ (R8)(AX*1), R9
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+	SHRQ $5, CX
+	JZ   tstore
+tloop:
+	VPBROADCASTD 4(R8), Y0 // c
+	VMOVDQU Y0, Y1
+	VPBROADCASTD 4(R9), Y2
+	VMOVDQU Y2, Y3
+	VMOVDQU 0(SI), Y8
+	VMOVDQU 32(SI), Y9
+	VPBROADCASTD 8(R8), Y10
+	VPBROADCASTD 8(R9), Y11
+	VNNI(10, 8, 0)
+	VNNI(10, 9, 1)
+	VNNI(11, 8, 2)
+	VNNI(11, 9, 3)
+	VMOVDQU 64(SI), Y8
+	VMOVDQU 96(SI), Y9
+	VPBROADCASTD 12(R8), Y10
+	VPBROADCASTD 12(R9), Y11
+	VNNI(10, 8, 0)
+	VNNI(10, 9, 1)
+	VNNI(11, 8, 2)
+	VNNI(11, 9, 3)
+	VMOVDQU 128(SI), Y8
+	VMOVDQU 160(SI), Y9
+	VPBROADCASTD 16(R8), Y10
+	VPBROADCASTD 16(R9), Y11
+	VNNI(10, 8, 0)
+	VNNI(10, 9, 1)
+	VNNI(11, 8, 2)
+	VNNI(11, 9, 3)
+	VMOVDQU 192(SI), Y8
+	VMOVDQU 224(SI), Y9
+	VPBROADCASTD 20(R8), Y10
+	VPBROADCASTD 20(R9), Y11
+	VNNI(10, 8, 0)
+	VNNI(10, 9, 1)
+	VNNI(11, 8, 2)
+	VNNI(11, 9, 3)
+	VMOVDQU 256(SI), Y8
+	VMOVDQU 288(SI), Y9
+	VPBROADCASTD 24(R8), Y10
+	VPBROADCASTD 24(R9), Y11
+	VNNI(10, 8, 0)
+	VNNI(10, 9, 1)
+	VNNI(11, 8, 2)
+	VNNI(11, 9, 3)
+	VMOVDQU 320(SI), Y8
+	VMOVDQU 352(SI), Y9
+	VPBROADCASTD 28(R8), Y10
+	VPBROADCASTD 28(R9), Y11
+	VNNI(10, 8, 0)
+	VNNI(10, 9, 1)
+	VNNI(11, 8, 2)
+	VNNI(11, 9, 3)
+	VMOVDQU 384(SI), Y8
+	VMOVDQU 416(SI), Y9
+	VPBROADCASTD 32(R8), Y10
+	VPBROADCASTD 32(R9), Y11
+	VNNI(10, 8, 0)
+	VNNI(10, 9, 1)
+	VNNI(11, 8, 2)
+	VNNI(11, 9, 3)
+	VMOVDQU 448(SI), Y8
+	VMOVDQU 480(SI), Y9
+	VPBROADCASTD 36(R8), Y10
+	VPBROADCASTD 36(R9), Y11
+	VNNI(10, 8, 0)
+	VNNI(10, 9, 1)
+	VNNI(11, 8, 2)
+	VNNI(11, 9, 3)
+	VCVTDQ2PS Y0, Y0
+	VCVTDQ2PS Y1, Y1
+	VCVTDQ2PS Y2, Y2
+	VCVTDQ2PS Y3, Y3
+	VBROADCASTSS (R8), Y10
+	VBROADCASTSS (R9), Y11
+	VMULPS 512(SI), Y10, Y8
+	VMULPS 544(SI), Y10, Y9
+	VMULPS Y8, Y0, Y0
+	VMULPS Y9, Y1, Y1
+	VADDPS Y0, Y4, Y4
+	VADDPS Y1, Y5, Y5
+	VMULPS 512(SI), Y11, Y8
+	VMULPS 544(SI), Y11, Y9
+	VMULPS Y8, Y2, Y2
+	VMULPS Y9, Y3, Y3
+	VADDPS Y2, Y6, Y6
+	VADDPS Y3, Y7, Y7
+	ADDQ $576, SI
+	ADDQ $40, R8
+	ADDQ $40, R9
+	DECQ CX
+	JNZ  tloop
+tstore:
+	MOVQ out+32(FP), AX
+	MOVQ ldo+40(FP), BX
+	VMOVUPS Y4, (AX)
+	VMOVUPS Y5, 32(AX)
+	VMOVUPS Y6, (AX)(BX*4)
+	VMOVUPS Y7, 32(AX)(BX*4)
+	VZEROUPPER
+	RET
+
+// ROW8 sets Y0..Y7 to the int32 lanes of 8 weight rows' blocks (at base,
+// base+R8, ... 128 added via Y9) times the activation block in Y8, and
+// reduces them to the 8 rows' sums in Y0, in row order.
+#define ROW8(base) \
+	VPXOR 2(base), Y9, Y10; VPXOR Y0, Y0, Y0; VNNI(8, 10, 0) \
+	VPXOR 2(base)(R8*1), Y9, Y11; VPXOR Y1, Y1, Y1; VNNI(8, 11, 1) \
+	VPXOR 2(base)(R8*2), Y9, Y10; VPXOR Y2, Y2, Y2; VNNI(8, 10, 2) \
+	VPXOR 2(base)(R10*1), Y9, Y11; VPXOR Y3, Y3, Y3; VNNI(8, 11, 3) \
+	VPXOR 2(base)(R8*4), Y9, Y10; VPXOR Y4, Y4, Y4; VNNI(8, 10, 4) \
+	VPXOR 2(base)(R12*1), Y9, Y11; VPXOR Y5, Y5, Y5; VNNI(8, 11, 5) \
+	VPXOR 2(base)(R10*2), Y9, Y10; VPXOR Y6, Y6, Y6; VNNI(8, 10, 6) \
+	VPXOR 2(base)(R13*1), Y9, Y11; VPXOR Y7, Y7, Y7; VNNI(8, 11, 7) \
+	VPHADDD Y1, Y0, Y0 \
+	VPHADDD Y3, Y2, Y2 \
+	VPHADDD Y5, Y4, Y4 \
+	VPHADDD Y7, Y6, Y6 \
+	VPHADDD Y2, Y0, Y0 \
+	VPHADDD Y6, Y4, Y4 \
+	VPERM2I128 $0x20, Y4, Y0, Y1 \
+	VPERM2I128 $0x31, Y4, Y0, Y2 \
+	VPADDD Y2, Y1, Y0
+
+// SCALE8 adds the block's 8 row sums in Y0 (corrected by c, converted,
+// times dw·dx, dw gathered from the rows at base) to acc.
+#define SCALE8(base, acc) \
+	VPBROADCASTD 4(SI), Y1 \
+	VPADDD Y1, Y0, Y0 \
+	VCVTDQ2PS Y0, Y0 \
+	VPCMPEQD Y2, Y2, Y2 \
+	VPGATHERDD Y2, (base)(Y15*1), Y1 \
+	HALVES(Y1, Y1, X1) \
+	VBROADCASTSS (SI), Y2 \
+	VMULPS Y2, Y1, Y1 \
+	VMULPS Y1, Y0, Y0 \
+	VADDPS Y0, acc, acc
+
+// func rowsQ8ActAVX2(k int, x *byte, w *byte, ldw int, out *float32)
+TEXT ·rowsQ8ActAVX2(SB), NOSPLIT, $0-40
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ w+16(FP), DI
+	MOVQ ldw+24(FP), R8
+	MOVQ R8, R14
+	SHLQ $4, R14
+	ADDQ DI, R14
+	LEAQ (R8)(R8*2), R10
+	LEAQ (R8)(R8*4), R12
+	LEAQ (R10)(R8*4), R13
+	LEAQ (DI)(R8*8), R11
+	MOVQ R8, X15
+	VPBROADCASTD X15, Y15
+	VPMULLD iota8<>(SB), Y15, Y15 // row offsets n·ldw, n < 8
+	MOVL $0x80808080, AX
+	MOVL AX, X9
+	VPBROADCASTD X9, Y9
+	VPXOR Y12, Y12, Y12
+	VPXOR Y13, Y13, Y13
+	SHRQ $5, CX
+	JZ   rdone
+rloop:
+	PREFETCHT0 (R14)
+	PREFETCHT0 64(R14)
+	PREFETCHT0 128(R14)
+	PREFETCHT0 192(R14)
+	PREFETCHT0 256(R14)
+	PREFETCHT0 320(R14)
+	PREFETCHT0 384(R14)
+	PREFETCHT0 448(R14)
+	PREFETCHT0 512(R14)
+	ADDQ $544, R14
+	VMOVDQU 8(SI), Y8
+	ROW8(DI)
+	SCALE8(DI, Y12)
+	ROW8(R11)
+	SCALE8(R11, Y13)
+	ADDQ $40, SI
+	ADDQ $34, DI
+	ADDQ $34, R11
+	DECQ CX
+	JNZ  rloop
+rdone:
+	MOVQ out+32(FP), AX
+	VMOVUPS Y12, (AX)
+	VMOVUPS Y13, 32(AX)
+	VZEROUPPER
+	RET
+
+// func dotLoopAVX2(iters int)
+// iters rounds of 12 independent 32-byte VPDPBUSD (VEX).
+TEXT ·dotLoopAVX2(SB), NOSPLIT, $0-8
+	MOVQ iters+0(FP), CX
+	MOVL $0x01010101, AX
+	MOVL AX, X12
+	VPBROADCASTD X12, Y12
+	VMOVDQU Y12, Y13
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+	VPXOR Y8, Y8, Y8
+	VPXOR Y9, Y9, Y9
+	VPXOR Y10, Y10, Y10
+	VPXOR Y11, Y11, Y11
+	TESTQ CX, CX
+	JZ    dotdone
+dotloop:
+	VNNI(12, 13, 0)
+	VNNI(12, 13, 1)
+	VNNI(12, 13, 2)
+	VNNI(12, 13, 3)
+	VNNI(12, 13, 4)
+	VNNI(12, 13, 5)
+	VNNI(12, 13, 6)
+	VNNI(12, 13, 7)
+	VNNI(12, 13, 8)
+	VNNI(12, 13, 9)
+	VNNI(12, 13, 10)
+	VNNI(12, 13, 11)
+	DECQ CX
+	JNZ  dotloop
+dotdone:
+	VZEROUPPER
+	RET
