@@ -104,12 +104,10 @@ func (j *matJob) Run(worker, lo, hi int) {
 		mulRange(j.v, j.w.Type, j.scratch[worker], j.dst, j.w.Rows, j.x, j.w.Cols, j.rows, j.data, j.ldw, lo, hi, j.w.Cols, false)
 	}
 	if j.bias != nil {
+		// out + 1·bias is out + bias exactly, fused or not.
 		N := j.w.Rows
 		for t := 0; t < j.rows; t++ {
-			out := j.dst[t*N+lo : t*N+hi]
-			for i := range out {
-				out[i] += j.bias[lo+i]
-			}
+			j.v.Axpy(j.dst[t*N+lo:t*N+hi], 1, j.bias[lo:hi])
 		}
 	}
 }
