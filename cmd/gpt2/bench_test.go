@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"gpt2/internal/kernels"
 )
 
 // The structure and consistency of bench output; never its speed.
@@ -71,5 +73,42 @@ func TestBenchTableAndMarkdown(t *testing.T) {
 	r := runCLI(t, "", "bench", "--random", "huge")
 	if r.code != 2 {
 		t.Fatalf("%+v", r)
+	}
+}
+
+// Prefill's ceiling is the f32 FMA peak, except for q8_0 weights on kernels
+// with int8 dot products, whose products run on those. (The tiny model's
+// 48-wide matrices stay f16 in a q8_0 file, so the q8_0 case takes random
+// weights of GPT-2 small's shapes.)
+func TestBenchCeilingKind(t *testing.T) {
+	for _, c := range []struct {
+		args  []string
+		dtype string
+	}{
+		{[]string{"--model", tinyDir + "/tiny-gpt2.llamacpp.gguf", "bench"}, "f16"},
+		{[]string{"bench", "--random", "small", "--dtype", "q8_0"}, "q8_0"},
+	} {
+		args := append(c.args, "--threads", "1", "--prompt-tokens", "8", "--gen-tokens", "2",
+			"--repeat", "1", "--format", "json", "--kernels", "none", "--bandwidth-mib", "16")
+		r := runCLI(t, "", args...)
+		if r.code != 0 {
+			t.Fatalf("%+v", r)
+		}
+		var rows []benchRow
+		if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil {
+			t.Fatal(err)
+		}
+		for _, row := range rows {
+			want := "fma"
+			switch {
+			case strings.HasPrefix(row.Test, "tg"):
+				want = "bandwidth"
+			case c.dtype == "q8_0" && kernels.Default.Q8 != nil:
+				want = "int8"
+			}
+			if row.DType != c.dtype || row.Ceiling != want {
+				t.Errorf("%s (%s, %s): ceiling %q, want %s and %q", row.Test, row.DType, row.Kernels, row.Ceiling, c.dtype, want)
+			}
+		}
 	}
 }
