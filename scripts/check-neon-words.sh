@@ -22,13 +22,25 @@ expect = {
   'SXTL24S': 'sxtl2\tv3.4s, v5.8h', 'SCVTF4S': 'scvtf\tv3.4s, v5.4s',
   'FRINTN4S': 'frintn\tv3.4s, v5.4s', 'FCVTZS4S': 'fcvtzs\tv3.4s, v5.4s',
   'SHLL4S': 'shll\tv3.4s, v5.4h, #16', 'SHLL24S': 'shll2\tv3.4s, v5.8h, #16',
+  'FABS4S': 'fabs\tv3.4s, v5.4s', 'FCVTNS4S': 'fcvtns\tv3.4s, v5.4s',
+  'SQXTN4H': 'sqxtn\tv3.4h, v5.4s', 'SQXTN28H': 'sqxtn2\tv3.8h, v5.4s',
+  'SQXTN8B': 'sqxtn\tv3.8b, v5.8h', 'SQXTN216B': 'sqxtn2\tv3.16b, v5.8h',
+  'SDOT4S': 'sdot\tv3.4s, v5.16b, v7.16b',
+  'SDOTE': 'sdot\tv3.4s, v5.16b, v7.4b[0]', 'FMULE': 'fmul\tv3.4s, v5.4s, v7.s[0]',
 }
+# the element forms again with a high Vm and every index
+extra = [('SDOTE', 0x4F80E000, 23, i, 'sdot\tv3.4s, v5.16b, v23.4b[%d]' % i) for i in range(4)]
+extra += [('FMULE', 0x4F809000, 30, i, 'fmul\tv3.4s, v5.4s, v30.s[%d]' % i) for i in range(4)]
 words = []
 for name, args, base in defs:
     w = int(base, 16) | (5 << 5) | 3
-    if len(args.split(',')) == 3:
+    if len(args.split(',')) >= 3:
         w |= 7 << 16
     words.append((name, w))
+for name, base, m, i, dis in extra:
+    w = base | ((i & 1) << 21) | ((m >> 4) << 20) | ((m & 15) << 16) | ((i >> 1) << 11) | (5 << 5) | 3
+    words.append((name + '[%d]' % i, w))
+    expect[name + '[%d]' % i] = dis
 open(tmp + '/w.bin', 'wb').write(b''.join(struct.pack('<I', w) for _, w in words))
 out = subprocess.run(['aarch64-linux-gnu-objdump', '-D', '-b', 'binary', '-maarch64', tmp + '/w.bin'],
                      capture_output=True, text=True, check=True).stdout

@@ -27,3 +27,9 @@ for pkg in $pkgs; do
   GOARCH=arm64 go test -c -o "$out/$name.test" "$pkg"
   (cd "$dir" && "$qemu" "$out/$name.test" -test.timeout 15m)
 done
+# The model's tests again with the int8 variant (not the default; qemu's
+# CPU has SDOT).
+if [ -x "$out/transformer.test" ]; then
+  echo "== arm64: gpt2/internal/transformer with GPT2_KERNELS=neondot"
+  (cd internal/transformer && GPT2_KERNELS=neondot "$qemu" "$out/transformer.test" -test.timeout 15m)
+fi

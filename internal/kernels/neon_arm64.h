@@ -43,3 +43,21 @@
 #define SHLL4S(d, n) WORD $(0x2E613800 | ((n)<<5) | (d))
 // SHLL2 Vd.4S, Vn.8H, #16 (the upper four halves)
 #define SHLL24S(d, n) WORD $(0x6E613800 | ((n)<<5) | (d))
+// FABS Vd.4S, Vn.4S
+#define FABS4S(d, n) WORD $(0x4EA0F800 | ((n)<<5) | (d))
+// FCVTNS Vd.4S, Vn.4S (to the nearest integer, ties to even)
+#define FCVTNS4S(d, n) WORD $(0x4E21A800 | ((n)<<5) | (d))
+// SQXTN Vd.4H, Vn.4S (saturating narrow into the lower half)
+#define SQXTN4H(d, n) WORD $(0x0E614800 | ((n)<<5) | (d))
+// SQXTN2 Vd.8H, Vn.4S (into the upper half)
+#define SQXTN28H(d, n) WORD $(0x4E614800 | ((n)<<5) | (d))
+// SQXTN Vd.8B, Vn.8H
+#define SQXTN8B(d, n) WORD $(0x0E214800 | ((n)<<5) | (d))
+// SQXTN2 Vd.16B, Vn.8H
+#define SQXTN216B(d, n) WORD $(0x4E214800 | ((n)<<5) | (d))
+// SDOT Vd.4S, Vn.16B, Vm.16B (each lane += the dot product of four bytes)
+#define SDOT4S(d, n, m) WORD $(0x4E809400 | ((m)<<16) | ((n)<<5) | (d))
+// SDOT Vd.4S, Vn.16B, Vm.4B[i] (the four bytes of group i of Vm in every lane)
+#define SDOTE(d, n, m, i) WORD $(0x4F80E000 | (((i)&1)<<21) | (((m)>>4)<<20) | (((m)&15)<<16) | (((i)>>1)<<11) | ((n)<<5) | (d))
+// FMUL Vd.4S, Vn.4S, Vm.S[i]
+#define FMULE(d, n, m, i) WORD $(0x4F809000 | (((i)&1)<<21) | (((m)>>4)<<20) | (((m)&15)<<16) | (((i)>>1)<<11) | ((n)<<5) | (d))
