@@ -9,11 +9,15 @@ import (
 
 // longModel is a small random model with a context longer than the value
 // cache's blocks (the tiny fixture's 64 positions fit in one).
-func longModel(t *testing.T) *Model {
+func longModel(t *testing.T) *Model { return longModelOf(t, checkpoint.F32) }
+
+// longModelOf is longModel with weights of type dt (every matrix is 64 or
+// 256 wide, so q8_0 applies to all of them).
+func longModelOf(t *testing.T, dt checkpoint.DType) *Model {
 	t.Helper()
 	c := checkpoint.Config{Name: "long", NLayer: 2, NHead: 2, NEmbd: 64, NCtx: 200, NInner: 256,
 		VocabSize: 50257, Eps: 1e-5, Activation: "gelu_new"}
-	m, err := New(checkpoint.Random(c, checkpoint.F32, 3), Options{Threads: 2})
+	m, err := New(checkpoint.Random(c, dt, 3), Options{Threads: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +28,12 @@ func longModel(t *testing.T) *Model {
 // Decoding token by token past several value blocks gives the logits of
 // one pass over the whole sequence.
 func TestKVCacheAcrossBlocks(t *testing.T) {
-	m := longModel(t)
+	for _, dt := range []checkpoint.DType{checkpoint.F32, checkpoint.Q8_0} {
+		t.Run(dt.String(), func(t *testing.T) { testKVCacheAcrossBlocks(t, longModelOf(t, dt)) })
+	}
+}
+
+func testKVCacheAcrossBlocks(t *testing.T, m *Model) {
 	const n, np = 190, 10
 	rows := make([]Row, n)
 	for i := range rows {
