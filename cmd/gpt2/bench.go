@@ -39,8 +39,8 @@ func (a *app) benchCommand() *cobra.Command {
 decode speed (tokens/s over --gen-tokens after a one-token prompt), as llama-bench does, for
 each --threads value, over --repeat runs (min/median/max). Beside each result: the ceiling
 the hardware allows, from this machine's memory read bandwidth (decode streams every weight
-once per token) and the peak multiply-add rate of the kernels in use (prefill), both measured
-in the same run. Kernel figures: GEMM GFLOP/s and GEMV GB/s for GPT-2's matrix shapes.
+once per token) and the peak multiply-add rate of the kernels in use (prefill: float32 FMAs,
+or int8 dot products for q8_0 on kernels that have them), both measured in the same run. Kernel figures: GEMM GFLOP/s and GEMV GB/s for GPT-2's matrix shapes.
 --random builds a model of a standard size with random weights: no download.`,
 		Example: `  gpt2 bench --random small
   gpt2 bench --random small --dtype q8_0 --threads 1,2 --format json
