@@ -8,9 +8,9 @@ import (
 
 // Products of q8_0 weights with activations quantized to q8_0 as well, as
 // llama.cpp does: the 32 products of a block are summed exactly in int32 by
-// the CPU's int8 dot-product instructions (AVX-512 VNNI: 64 multiply-adds
-// per instruction, four times a float32 FMA), and only the block sums are
-// scaled and added in float32. The activations' rounding (at most half a
+// the CPU's int8 dot-product instructions (VPDPBUSD of AVX-512 VNNI or
+// AVX-VNNI, SDOT on arm64: four times the multiply-adds of a float32 FMA of
+// the same width), and only the block sums are scaled and added in float32. The activations' rounding (at most half a
 // step of 1/127 of their block's largest value) is the price; the weights
 // were rounded that way already.
 //
