@@ -45,7 +45,8 @@ func (m *MatMul) Mul(dst, x []float32, w Matrix, bias []float32, rows int) {
 	j := &m.job
 	j.v, j.k, j.dst, j.x, j.w, j.bias, j.rows = m.v, &m.v.Dot[w.Type], dst, x, w, bias, rows
 	j.data, j.ldw = w.bytes()
-	if w.Type == Q8_0 && m.v.Q8 != nil {
+	j.q8 = w.Type == Q8_0 && m.v.Q8 != nil
+	if j.q8 {
 		m.quantize(x, w.Cols, rows)
 	}
 	// Pieces of whole row groups (16 rows: a multiple of every tile width).
@@ -74,6 +75,7 @@ type matJob struct {
 	ldw  int
 	bias []float32
 	rows int
+	q8   bool // q8_0 weights on the variant's int8 kernels
 
 	scratch [][]float32 // per worker: widened weight rows
 	packed  [][]byte    // per worker: a packed q8 weight panel
@@ -98,7 +100,7 @@ func (m *MatMul) quantize(x []float32, k, rows int) {
 
 // Run computes output columns [lo, hi) for every activation row.
 func (j *matJob) Run(worker, lo, hi int) {
-	if j.w.Type == Q8_0 && j.v.Q8 != nil {
+	if j.q8 {
 		j.mulQ8(worker, lo, hi)
 	} else {
 		mulRange(j.v, j.w.Type, j.scratch[worker], j.dst, j.w.Rows, j.x, j.w.Cols, j.rows, j.data, j.ldw, lo, hi, j.w.Cols, false)
@@ -138,9 +140,9 @@ func mulRange(v *Variant, typ DType, scratch, dst []float32, ldd int, x []float3
 	for c0 := 0; tiled > 0 && (c0 < main || c0 == 0); c0 += kChunk {
 		kc := min(kChunk, main-c0)
 		if widen != nil {
-			mulWidened(v, dk, widen, scratch, dst, ldd, x[c0:], ldx, tiled, data[colOffset(typ, c0):], ldw, lo, hi, kc, add || c0 > 0)
+			mulWidened(v, dk, typ, widen, scratch, dst, ldd, x[c0:], ldx, tiled, data[colOffset(typ, c0):], ldw, lo, hi, kc, add || c0 > 0)
 		} else {
-			mulChunk(dk, dst, ldd, x[c0:], ldx, tiled, data[colOffset(typ, c0):], ldw, lo, hi, kc, add || c0 > 0)
+			mulChunk(dk, typ, dst, ldd, x[c0:], ldx, tiled, data[colOffset(typ, c0):], ldw, lo, hi, kc, add || c0 > 0)
 		}
 	}
 	if main == k {
@@ -196,7 +198,7 @@ const widenRows = 16
 // f32, a tile's width of rows at a time, and multiplied with the f32 tiles
 // (rows is a multiple of their height). Weight rows past the last whole
 // group go through the type's own kernels (dk), which give the same values.
-func mulWidened(v *Variant, dk *DotKernels, widen func(k int, src *byte, dst *float32), scratch, dst []float32, ldd int, x []float32, ldx, rows int, data []byte, ldw, lo, hi, k int, add bool) {
+func mulWidened(v *Variant, dk *DotKernels, typ DType, widen func(k int, src *byte, dst *float32), scratch, dst []float32, ldd int, x []float32, ldx, rows int, data []byte, ldw, lo, hi, k int, add bool) {
 	fk := &v.Dot[F32]
 	tm, tn := fk.TileM, fk.TileN
 	block := max(tm, (l2Block/(4*max(k, 1)))/tm*tm)
@@ -214,7 +216,7 @@ func mulWidened(v *Variant, dk *DotKernels, widen func(k int, src *byte, dst *fl
 		}
 	}
 	if last < hi {
-		mulChunk(dk, dst, ldd, x, ldx, rows, data, ldw, last, hi, k, add)
+		mulChunk(dk, typ, dst, ldd, x, ldx, rows, data, ldw, last, hi, k, add)
 	}
 }
 
@@ -234,16 +236,10 @@ func colOffset(t DType, c int) int {
 	return c / Q8Block * Q8BlockBytes
 }
 
-// mulChunk computes one column chunk: dst is set, or with add increased.
-func mulChunk(dk *DotKernels, dst []float32, ldd int, x []float32, ldx, rows int, data []byte, ldw, lo, hi, k int, add bool) {
+// mulChunk computes one column chunk (k ≤ kChunk): dst is set, or with add
+// increased.
+func mulChunk(dk *DotKernels, typ DType, dst []float32, ldd int, x []float32, ldx, rows int, data []byte, ldw, lo, hi, k int, add bool) {
 	wrow := func(n int) *byte { return &data[n*ldw] }
-	one := func(i int, x *float32, w *byte) {
-		if v := dk.One(k, x, w); add {
-			dst[i] += v
-		} else {
-			dst[i] = v
-		}
-	}
 	// Tiles sweep a block of activation rows that stays in L2 while each
 	// group of weight rows (a few KiB, in L1) meets all of them.
 	tm, tn := dk.TileM, dk.TileN
@@ -260,18 +256,12 @@ func mulChunk(dk *DotKernels, dst []float32, ldd int, x []float32, ldx, rows int
 		}
 		for t := t0; t < t1; t++ {
 			for c := n; c < hi; c++ {
-				one(t*ldd+c, &x[t*ldx], wrow(c))
+				dotChunked(dk.One, typ, k, &x[t*ldx], wrow(c), &dst[t*ldd+c], add)
 			}
 		}
 	}
-	for t := full; t < rows; t++ {
-		n := lo
-		for ; n+dk.Rows <= hi; n += dk.Rows {
-			dk.RowsDot(k, &x[t*ldx], wrow(n), ldw, &dst[t*ldd+n], add)
-		}
-		for ; n < hi; n++ {
-			one(t*ldd+n, &x[t*ldx], wrow(n))
-		}
+	if full < rows {
+		mulRows(dk, typ, dst[full*ldd:], ldd, x[full*ldx:], ldx, rows-full, data, ldw, lo, hi, k, add)
 	}
 }
 
