@@ -231,29 +231,8 @@ tq8done:
 	VADDPS (BX), Y0, Y0 \
 	VMOVUPS Y0, (BX)
 
-// ROWS_EPILOGUE stores the last chunk's sums and returns.
-#define ROWS_EPILOGUE \
-	ROWS_STORE \
-	VZEROUPPER \
-	RET
-
-// ROWS_CHUNK starts a chunk of DX = min(CX, 768) columns (kChunk in
-// matmul.go): each chunk's sums are reduced and added to out in order,
-// as the tiles do, so a row's value is the same bits on every path.
-#define ROWS_CHUNK \
-	MOVQ $768, DX \
-	CMPQ CX, DX \
-	CMOVQLT CX, DX \
-	SUBQ DX, CX
-
-// ROWS_NEXT stores a finished chunk when columns remain and starts the next.
-#define ROWS_NEXT(chunk, done) \
-	TESTQ CX, CX \
-	JZ done \
-	ROWS_STORE \
-	MOVQ $1, AX \
-	ZERO8 \
-	JMP chunk
+#define ROWS_ZERO ZERO8
+#include "rows_amd64.h"
 
 // ROWS_CONV widens the 8 rows' chunks with LOAD and multiplies them by
 // the x chunk in Y8.
