@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "q8act_amd64.h"
 
 // AVX2 + AVX-VNNI kernels for q8_0 weights against q8 activation rows: the
 // AVX-512 VNNI kernels' algorithm (q8act_avx512_amd64.s) on 8-lane
@@ -338,15 +339,7 @@ tstore:
 	VPXOR 2(base)(R12*1), Y9, Y11; VPXOR Y5, Y5, Y5; VNNI(8, 11, 5) \
 	VPXOR 2(base)(R10*2), Y9, Y10; VPXOR Y6, Y6, Y6; VNNI(8, 10, 6) \
 	VPXOR 2(base)(R13*1), Y9, Y11; VPXOR Y7, Y7, Y7; VNNI(8, 11, 7) \
-	VPHADDD Y1, Y0, Y0 \
-	VPHADDD Y3, Y2, Y2 \
-	VPHADDD Y5, Y4, Y4 \
-	VPHADDD Y7, Y6, Y6 \
-	VPHADDD Y2, Y0, Y0 \
-	VPHADDD Y6, Y4, Y4 \
-	VPERM2I128 $0x20, Y4, Y0, Y1 \
-	VPERM2I128 $0x31, Y4, Y0, Y2 \
-	VPADDD Y2, Y1, Y0
+	HSUM8(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y1, Y2, Y0)
 
 // SCALE8 adds the block's 8 row sums in Y0 (corrected by c, converted,
 // times dw·dx, dw gathered from the rows at base) to acc.

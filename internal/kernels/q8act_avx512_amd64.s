@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "q8act_amd64.h"
 
 // AVX-512 VNNI kernels for q8_0 weights against q8 activation rows (see
 // q8act.go for the layouts and the order of the sums). VPDPBUSD multiplies
@@ -352,26 +353,9 @@ rloop:
 	ROW_BLOCK(2(R11)(R12*1), Y13, Y17)
 	ROW_BLOCK(2(R11)(R10*2), Y14, Y18)
 	ROW_BLOCK(2(R11)(R13*1), Y15, Y19)
-	// 16 rows × 8 lanes → 16 sums: pairwise horizontal adds, then the
-	// two 128-bit halves.
-	VPHADDD Y1, Y0, Y0
-	VPHADDD Y3, Y2, Y2
-	VPHADDD Y5, Y4, Y4
-	VPHADDD Y7, Y6, Y6
-	VPHADDD Y9, Y8, Y8
-	VPHADDD Y11, Y10, Y10
-	VPHADDD Y13, Y12, Y12
-	VPHADDD Y15, Y14, Y14
-	VPHADDD Y2, Y0, Y0
-	VPHADDD Y6, Y4, Y4
-	VPHADDD Y10, Y8, Y8
-	VPHADDD Y14, Y12, Y12
-	VPERM2I128 $0x20, Y4, Y0, Y1
-	VPERM2I128 $0x31, Y4, Y0, Y2
-	VPADDD Y2, Y1, Y1
-	VPERM2I128 $0x20, Y12, Y8, Y3
-	VPERM2I128 $0x31, Y12, Y8, Y5
-	VPADDD Y5, Y3, Y3
+	// 16 rows × 8 lanes → 16 sums, rows 0-7 then 8-15.
+	HSUM8(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y1, Y2, Y1)
+	HSUM8(Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15, Y9, Y10, Y3)
 	VINSERTI64X4 $1, Y3, Z1, Z1
 	VPADDD.BCST 4(SI), Z1, Z1
 	VCVTDQ2PS Z1, Z1
