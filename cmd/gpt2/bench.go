@@ -40,7 +40,8 @@ decode speed (tokens/s over --gen-tokens after a one-token prompt), as llama-ben
 each --threads value, over --repeat runs (min/median/max). Beside each result: the ceiling
 the hardware allows, from this machine's memory read bandwidth (decode streams every weight
 once per token) and the peak multiply-add rate of the kernels in use (prefill: float32 FMAs,
-or int8 dot products for q8_0 on kernels that have them), both measured in the same run. Kernel figures: GEMM GFLOP/s and GEMV GB/s for GPT-2's matrix shapes.
+or int8 dot products for q8_0 on kernels that have them), both measured in the same run.
+Kernel figures: GEMM GFLOP/s and GEMV GB/s for GPT-2's matrix shapes.
 --random builds a model of a standard size with random weights: no download.`,
 		Example: `  gpt2 bench --random small
   gpt2 bench --random small --dtype q8_0 --threads 1,2 --format json
@@ -257,9 +258,12 @@ func (a *app) benchCheckpoint(ctx context.Context, o benchOptions) (ck *checkpoi
 	return ck, release, a.global.model, nil
 }
 
-func dtypeName(ck *checkpoint.Model) string {
-	return ck.TensorType(checkpoint.BlockTensor(0, "attn_qkv.weight")).String()
+// weightType is the model's weight type, as its first attention matrix has it.
+func weightType(ck *checkpoint.Model) checkpoint.DType {
+	return ck.TensorType(checkpoint.BlockTensor(0, "attn_qkv.weight"))
 }
+
+func dtypeName(ck *checkpoint.Model) string { return weightType(ck).String() }
 
 func params(ck *checkpoint.Model) int64 { return ck.ParamCount() }
 
@@ -285,7 +289,7 @@ func benchVariants(names []string) ([]*kernels.Variant, error) {
 // for q8_0 weights on kernels with int8 dot products (whose matrix
 // products then run on those) the int8 peak.
 func prefillPeak(v *kernels.Variant, ck *checkpoint.Model, threads int) (float64, string) {
-	if ck.TensorType(checkpoint.BlockTensor(0, "attn_qkv.weight")).Kernel() == kernels.Q8_0 && v.Q8 != nil {
+	if weightType(ck).Kernel() == kernels.Q8_0 && v.Q8 != nil {
 		return kernels.PeakInt8(v, threads), "int8"
 	}
 	return kernels.PeakFlops(v, threads), "fma"
@@ -304,7 +308,7 @@ func peakIsInt8(rows []benchRow, threads int) bool {
 // kernelRows measures GEMV and GEMM on GPT-2 small's matrix shapes in the
 // model's weight type.
 func kernelRows(base benchRow, v *kernels.Variant, ck *checkpoint.Model, threads, gemmRows int) []benchRow {
-	kt := ck.TensorType(checkpoint.BlockTensor(0, "attn_qkv.weight")).Kernel()
+	kt := weightType(ck).Kernel()
 	pool := kernels.NewPool(threads)
 	defer pool.Close()
 	bw := kernels.Bandwidth(v, threads, 256<<20)
