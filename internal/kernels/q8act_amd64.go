@@ -55,9 +55,13 @@ func hasAVX512VNNI() bool { return hasAVX512() && cpu.X86.HasAVX512VNNI }
 
 // The same kernels for AVX2 with AVX-VNNI (VEX-encoded VPDPBUSD on 8 lanes).
 
+// quantizeQ8ActAVX2 is quantizeQ8ActGeneric.
+//
 //go:noescape
 func quantizeQ8ActAVX2(k int, x *float32, dst *byte)
 
+// packQ8AVX2 is packQ8Generic.
+//
 //go:noescape
 func packQ8AVX2(k int, w *byte, ldw int, dst *byte)
 
@@ -66,9 +70,13 @@ func packQ8AVX2(k int, w *byte, ldw int, dst *byte)
 //go:noescape
 func tileQ8ActAVX2(k int, x *byte, ldx int, packed *byte, out *float32, ldo int)
 
+// rowsQ8ActAVX2 is rowsQ8ActGeneric.
+//
 //go:noescape
 func rowsQ8ActAVX2(k int, x *byte, w *byte, ldw int, out *float32)
 
+// dotLoopAVX2 runs iters rounds of 12 independent 32-byte VPDPBUSD.
+//
 //go:noescape
 func dotLoopAVX2(iters int)
 

@@ -7,6 +7,8 @@ import "golang.org/x/sys/cpu"
 // NEON versions of the q8 kernels with the dot-product extension (SDOT);
 // each computes what its Go twin in q8act.go does, bit for bit.
 
+// quantizeQ8ActNEON is quantizeQ8ActGeneric.
+//
 //go:noescape
 func quantizeQ8ActNEON(k int, x *float32, dst *byte)
 
@@ -15,9 +17,13 @@ func quantizeQ8ActNEON(k int, x *float32, dst *byte)
 //go:noescape
 func tileQ8ActNEON(k int, x *byte, ldx int, packed *byte, out *float32, ldo int)
 
+// rowsQ8ActNEON is rowsQ8ActGeneric.
+//
 //go:noescape
 func rowsQ8ActNEON(k int, x *byte, w *byte, ldw int, out *float32)
 
+// dotLoopNEON runs iters rounds of 12 independent SDOTs.
+//
 //go:noescape
 func dotLoopNEON(iters int)
 
