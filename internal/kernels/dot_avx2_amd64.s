@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "rows_amd64.h"
 
 // AVX2 dot-product kernels (with FMA and F16C). As in the AVX-512 file,
 // each dot product has one accumulator, here of 8 lanes: lane j sums
@@ -232,7 +233,6 @@ tq8done:
 	VMOVUPS Y0, (BX)
 
 #define ROWS_ZERO ZERO8
-#include "rows_amd64.h"
 
 // ROWS_CONV widens the 8 rows' chunks with LOAD and multiplies them by
 // the x chunk in Y8.

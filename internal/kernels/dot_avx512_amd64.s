@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "rows_amd64.h"
 
 // AVX-512 dot-product kernels. Every kernel keeps, per dot product, one
 // accumulator of 16 lanes: lane j sums columns j, j+16, j+32, ... in order
@@ -289,18 +290,8 @@ tq8done:
 // prefetches the next 16 rows, which follow these in memory, at the rate
 // the round reads (R14); for f32 and f16 a prefetch measured slower.
 
-#define PREFETCH8(p) \
-	PREFETCHT0 (p); PREFETCHT0 64(p); PREFETCHT0 128(p); PREFETCHT0 192(p) \
-	PREFETCHT0 256(p); PREFETCHT0 320(p); PREFETCHT0 384(p); PREFETCHT0 448(p)
-
 #define ROWS_SETUP \
-	MOVQ R8, R14 \
-	SHLQ $4, R14 \
-	ADDQ DI, R14 \
-	LEAQ (R8)(R8*2), R10 \
-	LEAQ (R8)(R8*4), R12 \
-	LEAQ (R10)(R8*4), R13 \
-	LEAQ (DI)(R8*8), R11 \
+	ROW_POINTERS \
 	ZERO16
 
 // ROWS_STORE reduces the accumulators into out: set, or added to with AX.
@@ -312,7 +303,6 @@ tq8done:
 	VMOVUPS Z0, (BX)
 
 #define ROWS_ZERO ZERO16
-#include "rows_amd64.h"
 
 // ROWS_LOAD loads the 16 weight chunks at the row pointers into Z16..Z31.
 #define ROWS_LOAD(LOAD) \
@@ -440,9 +430,7 @@ TEXT ·rowsQ8AVX512(SB), NOSPLIT, $0-41
 rq8chunk:
 	ROWS_CHUNK
 rq8loop:
-	PREFETCH8(R14)
-	PREFETCHT0 512(R14)
-	ADDQ $544, R14
+	PREFETCH_Q8_GROUP
 	VMOVUPS (SI), Z16
 	VMOVUPS 64(SI), Z17
 	Q8_ROWS_ONE((DI), 2(DI), 18(DI), Z0)

@@ -2,6 +2,7 @@
 
 #include "textflag.h"
 #include "q8act_amd64.h"
+#include "rows_amd64.h"
 
 // AVX2 + AVX-VNNI kernels for q8_0 weights against q8 activation rows: the
 // AVX-512 VNNI kernels' algorithm (q8act_avx512_amd64.s) on 8-lane
@@ -317,13 +318,7 @@ TEXT ·rowsQ8ActAVX2(SB), NOSPLIT, $0-40
 	MOVQ x+8(FP), SI
 	MOVQ w+16(FP), DI
 	MOVQ ldw+24(FP), R8
-	MOVQ R8, R14
-	SHLQ $4, R14
-	ADDQ DI, R14
-	LEAQ (R8)(R8*2), R10
-	LEAQ (R8)(R8*4), R12
-	LEAQ (R10)(R8*4), R13
-	LEAQ (DI)(R8*8), R11
+	ROW_POINTERS
 	MOVQ R8, X15
 	VPBROADCASTD X15, Y15
 	VPMULLD iota8<>(SB), Y15, Y15 // row offsets n·ldw, n < 8
@@ -335,16 +330,7 @@ TEXT ·rowsQ8ActAVX2(SB), NOSPLIT, $0-40
 	SHRQ $5, CX
 	JZ   rdone
 rloop:
-	PREFETCHT0 (R14)
-	PREFETCHT0 64(R14)
-	PREFETCHT0 128(R14)
-	PREFETCHT0 192(R14)
-	PREFETCHT0 256(R14)
-	PREFETCHT0 320(R14)
-	PREFETCHT0 384(R14)
-	PREFETCHT0 448(R14)
-	PREFETCHT0 512(R14)
-	ADDQ $544, R14
+	PREFETCH_Q8_GROUP
 	VMOVDQU 8(SI), Y8
 	ROW8(DI)
 	SCALE8(DI, Y12)

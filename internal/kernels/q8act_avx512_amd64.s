@@ -2,6 +2,7 @@
 
 #include "textflag.h"
 #include "q8act_amd64.h"
+#include "rows_amd64.h"
 
 // AVX-512 VNNI kernels for q8_0 weights against q8 activation rows (see
 // q8act.go for the layouts and the order of the sums). VPDPBUSD multiplies
@@ -304,13 +305,7 @@ TEXT ·rowsQ8ActAVX512(SB), NOSPLIT, $0-40
 	MOVQ x+8(FP), SI
 	MOVQ w+16(FP), DI
 	MOVQ ldw+24(FP), R8
-	MOVQ R8, R14
-	SHLQ $4, R14
-	ADDQ DI, R14
-	LEAQ (R8)(R8*2), R10
-	LEAQ (R8)(R8*4), R12
-	LEAQ (R10)(R8*4), R13
-	LEAQ (DI)(R8*8), R11
+	ROW_POINTERS
 	VPBROADCASTD R8, Z29
 	VPMULLD iota16<>(SB), Z29, Z29 // row offsets n·ldw
 	MOVL $0x80808080, AX
@@ -319,16 +314,7 @@ TEXT ·rowsQ8ActAVX512(SB), NOSPLIT, $0-40
 	SHRQ $5, CX
 	JZ   rdone
 rloop:
-	PREFETCHT0 (R14)
-	PREFETCHT0 64(R14)
-	PREFETCHT0 128(R14)
-	PREFETCHT0 192(R14)
-	PREFETCHT0 256(R14)
-	PREFETCHT0 320(R14)
-	PREFETCHT0 384(R14)
-	PREFETCHT0 448(R14)
-	PREFETCHT0 512(R14)
-	ADDQ $544, R14
+	PREFETCH_Q8_GROUP
 	VMOVDQU32 8(SI), Y31
 	ROW_BLOCK(2(DI), Y0, Y16)
 	ROW_BLOCK(2(DI)(R8*1), Y1, Y17)

@@ -26,3 +26,26 @@
 	MOVQ $1, AX \
 	ROWS_ZERO \
 	JMP chunk
+
+// ROW_POINTERS sets the registers that address 16 weight rows from DI at a
+// stride of R8 bytes: R10 = 3·R8, R12 = 5·R8, R13 = 7·R8, R11 = DI + 8·R8
+// (rows 8-15), and R14 = DI + 16·R8, the next group of rows.
+#define ROW_POINTERS \
+	MOVQ R8, R14 \
+	SHLQ $4, R14 \
+	ADDQ DI, R14 \
+	LEAQ (R8)(R8*2), R10 \
+	LEAQ (R8)(R8*4), R12 \
+	LEAQ (R10)(R8*4), R13 \
+	LEAQ (DI)(R8*8), R11
+
+// PREFETCH_Q8_GROUP prefetches the next 544 bytes of the next group (R14):
+// one q8_0 block of 16 rows, the rate at which a q8 row kernel reads its
+// own group. The q8 kernels compute slowly enough per byte that the
+// hardware prefetchers fall behind; for f32 and f16 a prefetch measured
+// slower.
+#define PREFETCH_Q8_GROUP \
+	PREFETCHT0 (R14); PREFETCHT0 64(R14); PREFETCHT0 128(R14); PREFETCHT0 192(R14) \
+	PREFETCHT0 256(R14); PREFETCHT0 320(R14); PREFETCHT0 384(R14); PREFETCHT0 448(R14) \
+	PREFETCHT0 512(R14) \
+	ADDQ $544, R14
