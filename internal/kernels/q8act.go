@@ -33,8 +33,11 @@ const q8ActBytes = 8 + Q8Block
 
 // q8PackBytes is one block of a packed panel of 16 weight rows: for each
 // group of four columns j < 8, the four int8 of each of the 16 rows with
-// 128 added (unsigned), then the 16 rows' scales as float32.
-const q8PackBytes = 8*64 + 64
+// 128 added (unsigned), then the 16 rows' scales (f16, as stored). That is
+// the size of the 16 rows' own blocks, so panels prepared once at load
+// (PreparePanels) take the bytes of the rows they replace, and a decode
+// step streams no more than the stored matrix.
+const q8PackBytes = 8*64 + 2*16
 
 // Q8Kernels multiply q8_0 weights with q8-quantized activation rows. k is a
 // multiple of 32 throughout.
@@ -134,7 +137,7 @@ func packQ8Generic(k int, w *byte, ldw int, dst *byte) {
 			for c := 0; c < Q8Block; c++ {
 				p[(c/4)*64+n*4+c%4] = blk[2+c] ^ 0x80
 			}
-			binary.LittleEndian.PutUint32(p[8*64+4*n:], math.Float32bits(f16Table[binary.LittleEndian.Uint16(blk)]))
+			copy(p[8*64+2*n:8*64+2*n+2], blk[:2])
 		}
 	}
 }
@@ -157,7 +160,7 @@ func tileQ8ActGeneric(k int, x *byte, ldx int, packed *byte, out *float32, ldo i
 					s += int32(pb[(c/4)*64+n*4+c%4]) * int32(int8(xb[8+c]))
 				}
 				dx := math.Float32frombits(binary.LittleEndian.Uint32(xb))
-				dw := math.Float32frombits(binary.LittleEndian.Uint32(pb[8*64+4*n:]))
+				dw := f16Table[binary.LittleEndian.Uint16(pb[8*64+2*n:])]
 				acc += float32(float32(s) * (dw * dx))
 			}
 			o[m*ldo+n] = acc

@@ -42,11 +42,16 @@ DATA lowHalves<>+16(SB)/8, $0x0d0c090805040100
 DATA lowHalves<>+24(SB)/8, $0x8080808080808080
 GLOBL lowHalves<>(SB), RODATA|NOPTR, $32
 
+// WORDS gathers the low halves of the 8 dwords of y (f16 scales) into its
+// low 128 bits, in order.
+#define WORDS(y) \
+	VPSHUFB lowHalves<>(SB), y, y \
+	VPERMQ $0x08, y, y
+
 // HALVES converts the f16 in the low halves of the 8 dwords of Y to 8
 // float32 in Y.
 #define HALVES(y, yy, x) \
-	VPSHUFB lowHalves<>(SB), y, y \
-	VPERMQ $0x08, y, y \
+	WORDS(y) \
 	VCVTPH2PS x, yy
 
 // func quantizeQ8ActAVX2(k int, x *float32, dst *byte)
@@ -195,15 +200,15 @@ ploop:
 	VPMULLD iota8<>(SB), Y10, Y10 // row offsets n·ldw, n < 8
 	VPCMPEQD Y9, Y9, Y9
 	VPGATHERDD Y9, (SI)(Y10*1), Y0
-	HALVES(Y0, Y0, X0)
-	VMOVUPS Y0, 512(DI)
+	WORDS(Y0)
+	VMOVDQU X0, 512(DI) // f16 scales of rows 0-7
 	VPCMPEQD Y9, Y9, Y9
 	VPGATHERDD Y9, (R12)(Y10*1), Y0
-	HALVES(Y0, Y0, X0)
-	VMOVUPS Y0, 544(DI)
+	WORDS(Y0)
+	VMOVDQU X0, 528(DI) // rows 8-15
 	ADDQ $34, SI
 	ADDQ $34, R12
-	ADDQ $576, DI
+	ADDQ $544, DI
 	DECQ CX
 	JNZ  ploop
 pdone:
@@ -257,19 +262,21 @@ tloop:
 	VCVTDQ2PS Y3, Y3
 	VBROADCASTSS (R8), Y10
 	VBROADCASTSS (R9), Y11
-	VMULPS 512(SI), Y10, Y8
-	VMULPS 544(SI), Y10, Y9
+	VCVTPH2PS 512(SI), Y12 // dw of rows 0-7
+	VCVTPH2PS 528(SI), Y13 // rows 8-15
+	VMULPS Y12, Y10, Y8
+	VMULPS Y13, Y10, Y9
 	VMULPS Y8, Y0, Y0
 	VMULPS Y9, Y1, Y1
 	VADDPS Y0, Y4, Y4
 	VADDPS Y1, Y5, Y5
-	VMULPS 512(SI), Y11, Y8
-	VMULPS 544(SI), Y11, Y9
+	VMULPS Y12, Y11, Y8
+	VMULPS Y13, Y11, Y9
 	VMULPS Y8, Y2, Y2
 	VMULPS Y9, Y3, Y3
 	VADDPS Y2, Y6, Y6
 	VADDPS Y3, Y7, Y7
-	ADDQ $576, SI
+	ADDQ $544, SI
 	ADDQ $40, R8
 	ADDQ $40, R9
 	DECQ CX
