@@ -10,22 +10,42 @@ import (
 // for GEMM (128 tokens), single-threaded.
 var benchShapes = []struct{ in, out int }{{768, 2304}, {768, 3072}, {3072, 768}, {768, 50257}}
 
+// layouts are the ways a matrix of the type can be multiplied on v: as
+// stored, and for q8_0 on int8 kernels also from prepared panels (what a
+// model uses), so that one run compares the two.
+func layouts(v *Variant, typ DType) []string {
+	if typ == Q8_0 && v.Q8 != nil && v.Q8.Tile1 != nil {
+		return []string{"rows", "panels"}
+	}
+	return []string{"rows"}
+}
+
+// prepared is w laid out for the named layout.
+func prepared(v *Variant, pool *Pool, w Matrix, layout string) Matrix {
+	if layout == "panels" {
+		return PreparePanels(v, pool, w)
+	}
+	return w
+}
+
 func BenchmarkGemv(b *testing.B) {
 	pool := NewPool(1)
 	defer pool.Close()
 	for _, v := range Variants() {
 		for _, typ := range allTypes {
 			for _, s := range benchShapes {
-				b.Run(fmt.Sprintf("%s/%v/%dx%d", v.Name, typ, s.in, s.out), func(b *testing.B) {
-					w := RandomMatrix(typ, s.out, s.in, 1)
-					mm := NewMatMul(v, pool)
-					x := make([]float32, s.in)
-					dst := make([]float32, s.out)
-					b.SetBytes(int64(w.Bytes()))
-					for b.Loop() {
-						mm.Mul(dst, x, w, nil, 1)
-					}
-				})
+				for _, l := range layouts(v, typ) {
+					b.Run(fmt.Sprintf("%s/%v/%s/%dx%d", v.Name, typ, l, s.in, s.out), func(b *testing.B) {
+						w := prepared(v, pool, RandomMatrix(typ, s.out, s.in, 1), l)
+						mm := NewMatMul(v, pool)
+						x := make([]float32, s.in)
+						dst := make([]float32, s.out)
+						b.SetBytes(int64(w.Bytes()))
+						for b.Loop() {
+							mm.Mul(dst, x, w, nil, 1)
+						}
+					})
+				}
 			}
 		}
 	}
@@ -38,19 +58,21 @@ func BenchmarkGemm(b *testing.B) {
 	for _, v := range Variants() {
 		for _, typ := range allTypes {
 			for _, s := range benchShapes[:3] {
-				b.Run(fmt.Sprintf("%s/%v/%dx%d", v.Name, typ, s.in, s.out), func(b *testing.B) {
-					w := RandomMatrix(typ, s.out, s.in, 1)
-					mm := NewMatMul(v, pool)
-					x := make([]float32, rows*s.in)
-					for i := range x {
-						x[i] = float32(i%7) * 0.1
-					}
-					dst := make([]float32, rows*s.out)
-					for b.Loop() {
-						mm.Mul(dst, x, w, nil, rows)
-					}
-					b.ReportMetric(2*rows*float64(s.in)*float64(s.out)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-				})
+				for _, l := range layouts(v, typ) {
+					b.Run(fmt.Sprintf("%s/%v/%s/%dx%d", v.Name, typ, l, s.in, s.out), func(b *testing.B) {
+						w := prepared(v, pool, RandomMatrix(typ, s.out, s.in, 1), l)
+						mm := NewMatMul(v, pool)
+						x := make([]float32, rows*s.in)
+						for i := range x {
+							x[i] = float32(i%7) * 0.1
+						}
+						dst := make([]float32, rows*s.out)
+						for b.Loop() {
+							mm.Mul(dst, x, w, nil, rows)
+						}
+						b.ReportMetric(2*rows*float64(s.in)*float64(s.out)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+					})
+				}
 			}
 		}
 	}
@@ -87,24 +109,34 @@ func BenchmarkGemvModel(b *testing.B) {
 		for _, w := range ws {
 			bytes += w.Bytes()
 		}
+		wsStored := ws
 		for _, v := range Variants() {
 			for _, threads := range []int{1, 2} {
-				b.Run(fmt.Sprintf("%s/%v/threads=%d", v.Name, typ, threads), func(b *testing.B) {
-					pool := NewPool(threads)
-					defer pool.Close()
-					mm := NewMatMul(v, pool)
-					x := make([]float32, 3072)
-					for i := range x {
-						x[i] = float32(i%13) * 0.01
-					}
-					dst := make([]float32, 50257)
-					b.SetBytes(int64(bytes))
-					for b.Loop() {
-						for _, w := range ws {
-							mm.Mul(dst, x[:w.Cols], w, nil, 1)
+				for _, l := range layouts(v, typ) {
+					b.Run(fmt.Sprintf("%s/%v/%s/threads=%d", v.Name, typ, l, threads), func(b *testing.B) {
+						pool := NewPool(threads)
+						defer pool.Close()
+						ws := ws
+						if l == "panels" {
+							ws = make([]Matrix, len(ws))
+							for i, w := range wsStored {
+								ws[i] = PreparePanels(v, pool, w)
+							}
 						}
-					}
-				})
+						mm := NewMatMul(v, pool)
+						x := make([]float32, 3072)
+						for i := range x {
+							x[i] = float32(i%13) * 0.01
+						}
+						dst := make([]float32, 50257)
+						b.SetBytes(int64(bytes))
+						for b.Loop() {
+							for _, w := range ws {
+								mm.Mul(dst, x[:w.Cols], w, nil, 1)
+							}
+						}
+					})
+				}
 			}
 		}
 	}

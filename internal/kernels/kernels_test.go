@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -270,16 +271,26 @@ func TestMatMul(t *testing.T) {
 					xr = quantizedCopy(x, s.k) // what the int8 products multiply
 				}
 				want, scale := reference(exact, xr, bias, s.rows, s.n, s.k)
+				modes := []string{"all rows", "row by row"}
+				if typ == Q8_0 && v.Q8 != nil && v.Q8.Tile1 != nil {
+					modes = append(modes, "panels, all rows", "panels, row by row")
+				}
 				var first []float32
 				for pi, pool := range pools {
 					mm := NewMatMul(v, pool)
-					for _, mode := range []string{"all rows", "row by row"} {
+					for _, mode := range modes {
 						dst, check := guarded(s.rows * s.n)
-						if mode == "all rows" {
-							mm.Mul(dst, x, m, bias, s.rows)
+						w := m
+						if strings.HasPrefix(mode, "panels") {
+							if w = PreparePanels(v, pool, m); (w.Panels == nil) != (s.n < 16) {
+								t.Fatalf("%s %d rows: panels %v", v.Name, s.n, w.Panels != nil)
+							}
+						}
+						if strings.HasSuffix(mode, "all rows") {
+							mm.Mul(dst, x, w, bias, s.rows)
 						} else {
 							for t := 0; t < s.rows; t++ {
-								mm.Mul(dst[t*s.n:(t+1)*s.n], x[t*s.k:(t+1)*s.k], m, bias, 1)
+								mm.Mul(dst[t*s.n:(t+1)*s.n], x[t*s.k:(t+1)*s.k], w, bias, 1)
 							}
 						}
 						check(t)

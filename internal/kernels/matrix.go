@@ -29,6 +29,11 @@ type Matrix struct {
 	F32        []float32
 	U16        []uint16 // f16 or bf16 bits
 	Q8         []byte   // q8_0 blocks, Cols/32 per row
+
+	// Panels is set on a q8_0 matrix prepared for int8 kernels
+	// (PreparePanels): rows [0, Rows/16·16) again, laid out as the tiles
+	// read them, 16 rows to a panel.
+	Panels []byte
 }
 
 // NewMatrix views raw little-endian bytes as a matrix without copying them
@@ -118,7 +123,8 @@ func (m Matrix) Row(dst []float32, r int) {
 	}
 }
 
-// Slice returns rows [lo, hi) as a matrix sharing storage.
+// Slice returns rows [lo, hi) as a matrix sharing storage (without the
+// prepared panels).
 func (m Matrix) Slice(lo, hi int) Matrix {
 	out := Matrix{Type: m.Type, Rows: hi - lo, Cols: m.Cols}
 	switch m.Type {

@@ -54,6 +54,11 @@ type Q8Kernels struct {
 	// Rows sets out[n] = x · w_n for the 16 weight rows at w + n·ldw bytes,
 	// as stored (decode: each weight byte read once).
 	Rows func(k int, x *byte, w *byte, ldw int, out *float32)
+	// Tile1, where set, is Tile for one activation row: decode on panels
+	// prepared at load (PreparePanels), which it reads as one stream with
+	// no horizontal sums and no gathered scales. Without it the variant
+	// packs panels per product and decodes with Rows.
+	Tile1 func(k int, x *byte, packed *byte, out *float32)
 
 	// DotLoop, the roofline's probe, runs iters rounds of the widest
 	// independent int8 dot products and returns the operations done (2
@@ -68,6 +73,7 @@ var q8Generic = &Q8Kernels{
 	TileM:    4,
 	Tile:     tileQ8ActGeneric,
 	Rows:     rowsQ8ActGeneric,
+	Tile1:    tile1Q8ActGeneric,
 	DotLoop:  dotLoopGeneric,
 }
 
@@ -146,10 +152,19 @@ func packQ8Generic(k int, w *byte, ldw int, dst *byte) {
 // assembly does (unsigned weights, the c correction), so that it checks
 // the packing as well.
 func tileQ8ActGeneric(k int, x *byte, ldx int, packed *byte, out *float32, ldo int) {
+	tileQ8Rows(4, k, x, ldx, packed, out, ldo)
+}
+
+func tile1Q8ActGeneric(k int, x *byte, packed *byte, out *float32) {
+	tileQ8Rows(1, k, x, 0, packed, out, 0)
+}
+
+// tileQ8Rows is the tile of rows activation rows.
+func tileQ8Rows(rows, k int, x *byte, ldx int, packed *byte, out *float32, ldo int) {
 	nb := k / Q8Block
 	p := unsafe.Slice(packed, nb*q8PackBytes)
-	o := unsafe.Slice(out, 3*ldo+16)
-	for m := 0; m < 4; m++ {
+	o := unsafe.Slice(out, (rows-1)*ldo+16)
+	for m := 0; m < rows; m++ {
 		xs := unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(x), m*ldx)), nb*q8ActBytes)
 		for n := 0; n < 16; n++ {
 			var acc float32
@@ -184,19 +199,35 @@ func (j *q8Job) Run(_, lo, hi int) {
 }
 
 // mulQ8 computes output columns [lo, hi) of a q8_0 product for every
-// activation row, from the quantized rows in j.xq: packed panels and tiles
-// for whole tiles of rows, the row kernel for the rest, and dotQ8Act for
-// weight rows past the last group of 16.
+// activation row, from the quantized rows in j.xq: with prepared panels,
+// tiles for whole tiles of rows and Tile1 for the rest; otherwise panels
+// packed here and tiles for whole tiles of rows, the row kernel for the
+// rest. Weight rows past the last group of 16 take dotQ8Act.
 func (j *matJob) mulQ8(worker, lo, hi int) {
 	q, k, N := j.v.Q8, j.w.Cols, j.w.Rows
 	ldx := k / Q8Block * q8ActBytes
 	xq := j.quant.xq
 	tm := q.TileM
+	last := lo + (hi-lo)/16*16
+	if j.w.Panels != nil {
+		tiled := j.rows - j.rows%tm
+		pb := j.w.panelBytes()
+		for n := lo; n < last; n += 16 {
+			panel := &j.w.Panels[n/16*pb]
+			for t := 0; t < tiled; t += tm {
+				q.Tile(k, &xq[t*ldx], ldx, panel, &j.dst[t*N+n], N)
+			}
+			for t := tiled; t < j.rows; t++ {
+				q.Tile1(k, &xq[t*ldx], panel, &j.dst[t*N+n])
+			}
+		}
+		j.mulQ8Tail(last, hi)
+		return
+	}
 	tiled := 0
 	if j.rows >= q8TileRows {
 		tiled = j.rows - j.rows%tm
 	}
-	last := lo + (hi-lo)/16*16
 	if tiled > 0 && last > lo {
 		need := k / Q8Block * q8PackBytes
 		if len(j.packed[worker]) < need {
@@ -219,9 +250,16 @@ func (j *matJob) mulQ8(worker, lo, hi int) {
 			q.Rows(k, &xq[t*ldx], &j.data[n*j.ldw], j.ldw, &j.dst[t*N+n])
 		}
 	}
-	for n := last; n < hi; n++ {
+	j.mulQ8Tail(last, hi)
+}
+
+// mulQ8Tail computes output columns [lo, hi) one dot product at a time.
+func (j *matJob) mulQ8Tail(lo, hi int) {
+	k, N := j.w.Cols, j.w.Rows
+	ldx := k / Q8Block * q8ActBytes
+	for n := lo; n < hi; n++ {
 		for t := 0; t < j.rows; t++ {
-			j.dst[t*N+n] = dotQ8Act(k, &xq[t*ldx], &j.data[n*j.ldw])
+			j.dst[t*N+n] = dotQ8Act(k, &j.quant.xq[t*ldx], &j.data[n*j.ldw])
 		}
 	}
 }

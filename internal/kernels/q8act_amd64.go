@@ -23,6 +23,12 @@ func packQ8AVX512(k int, w *byte, ldw int, dst *byte)
 //go:noescape
 func tileQ8ActAVX512(k int, x *byte, ldx int, packed *byte, out *float32, ldo int)
 
+// tile1Q8ActAVX512 is tile1Q8ActGeneric: for n < 16,
+// out[n] = dotQ8Act(k, x, w_n), w_n row n of the panel.
+//
+//go:noescape
+func tile1Q8ActAVX512(k int, x *byte, packed *byte, out *float32)
+
 // rowsQ8ActAVX512 is rowsQ8ActGeneric: for n < 16,
 // out[n] = dotQ8Act(k, x, w+n*ldw).
 //
@@ -40,6 +46,7 @@ var q8AVX512 = &Q8Kernels{
 	TileM:    8,
 	Tile:     tileQ8ActAVX512,
 	Rows:     rowsQ8ActAVX512,
+	Tile1:    tile1Q8ActAVX512,
 	DotLoop:  func(iters int) int64 { dotLoopAVX512(iters); return int64(iters) * 12 * 64 * 2 },
 }
 
@@ -70,6 +77,11 @@ func packQ8AVX2(k int, w *byte, ldw int, dst *byte)
 //go:noescape
 func tileQ8ActAVX2(k int, x *byte, ldx int, packed *byte, out *float32, ldo int)
 
+// tile1Q8ActAVX2 is tile1Q8ActGeneric.
+//
+//go:noescape
+func tile1Q8ActAVX2(k int, x *byte, packed *byte, out *float32)
+
 // rowsQ8ActAVX2 is rowsQ8ActGeneric.
 //
 //go:noescape
@@ -86,6 +98,7 @@ var q8AVX2 = &Q8Kernels{
 	TileM:    2,
 	Tile:     tileQ8ActAVX2,
 	Rows:     rowsQ8ActAVX2,
+	Tile1:    tile1Q8ActAVX2,
 	DotLoop:  func(iters int) int64 { dotLoopAVX2(iters); return int64(iters) * 12 * 32 * 2 },
 }
 

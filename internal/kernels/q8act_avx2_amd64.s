@@ -291,6 +291,65 @@ tstore:
 	VZEROUPPER
 	RET
 
+// TILE1_QUAD adds columns 4q..4q+3 of the block for one activation row
+// (R8) to the int sums a (rows 0-7) and b (rows 8-15).
+#define TILE1_QUAD(q, a, b) \
+	VMOVDQU 64*q(SI), Y8 \
+	VMOVDQU 64*q+32(SI), Y9 \
+	VPBROADCASTD 8+4*q(R8), Y10 \
+	VNNI(10, 8, a) \
+	VNNI(10, 9, b)
+
+// func tile1Q8ActAVX2(k int, x *byte, packed *byte, out *float32)
+//
+// One activation row (R8) × 16 weight rows: int sums in two chains per
+// half (Y0/Y1 from c, Y2/Y3 from 0; exact, so in any order), float sums
+// Y4/Y5.
+TEXT ·tile1Q8ActAVX2(SB), NOSPLIT, $0-32
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), R8
+	MOVQ packed+16(FP), SI
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	SHRQ $5, CX
+	JZ   t1store
+t1loop:
+	VPBROADCASTD 4(R8), Y0 // c
+	VMOVDQU Y0, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	TILE1_QUAD(0, 0, 1)
+	TILE1_QUAD(1, 2, 3)
+	TILE1_QUAD(2, 0, 1)
+	TILE1_QUAD(3, 2, 3)
+	TILE1_QUAD(4, 0, 1)
+	TILE1_QUAD(5, 2, 3)
+	TILE1_QUAD(6, 0, 1)
+	TILE1_QUAD(7, 2, 3)
+	VPADDD Y2, Y0, Y0
+	VPADDD Y3, Y1, Y1
+	VCVTDQ2PS Y0, Y0
+	VCVTDQ2PS Y1, Y1
+	VBROADCASTSS (R8), Y10
+	VCVTPH2PS 512(SI), Y12
+	VCVTPH2PS 528(SI), Y13
+	VMULPS Y12, Y10, Y8
+	VMULPS Y13, Y10, Y9
+	VMULPS Y8, Y0, Y0
+	VMULPS Y9, Y1, Y1
+	VADDPS Y0, Y4, Y4
+	VADDPS Y1, Y5, Y5
+	ADDQ $544, SI
+	ADDQ $40, R8
+	DECQ CX
+	JNZ  t1loop
+t1store:
+	MOVQ out+24(FP), AX
+	VMOVUPS Y4, (AX)
+	VMOVUPS Y5, 32(AX)
+	VZEROUPPER
+	RET
+
 // ROW8 sets Y0..Y7 to the int32 lanes of 8 weight rows' blocks (at base,
 // base+R8, ... 128 added via Y9) times the activation block in Y8, and
 // reduces them to the 8 rows' sums in Y0, in row order.

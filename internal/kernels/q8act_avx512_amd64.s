@@ -290,6 +290,53 @@ tstore:
 	VZEROUPPER
 	RET
 
+// func tile1Q8ActAVX512(k int, x *byte, packed *byte, out *float32)
+//
+// TILE_ROW for one activation row (R8), its int32 products split over two
+// accumulators (Z24 from c, Z25 from 0: exact, so in any order) to halve
+// the dependency chain.
+TEXT ·tile1Q8ActAVX512(SB), NOSPLIT, $0-32
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), R8
+	MOVQ packed+16(FP), SI
+	VPXORD Z16, Z16, Z16
+	SHRQ $5, CX
+	JZ   t1store
+t1loop:
+	VMOVDQU32 (SI), Z0
+	VMOVDQU32 64(SI), Z1
+	VMOVDQU32 128(SI), Z2
+	VMOVDQU32 192(SI), Z3
+	VMOVDQU32 256(SI), Z4
+	VMOVDQU32 320(SI), Z5
+	VMOVDQU32 384(SI), Z6
+	VMOVDQU32 448(SI), Z7
+	VPBROADCASTD 4(R8), Z24
+	VPXORD Z25, Z25, Z25
+	VPDPBUSD.BCST 8(R8), Z0, Z24
+	VPDPBUSD.BCST 12(R8), Z1, Z25
+	VPDPBUSD.BCST 16(R8), Z2, Z24
+	VPDPBUSD.BCST 20(R8), Z3, Z25
+	VPDPBUSD.BCST 24(R8), Z4, Z24
+	VPDPBUSD.BCST 28(R8), Z5, Z25
+	VPDPBUSD.BCST 32(R8), Z6, Z24
+	VPDPBUSD.BCST 36(R8), Z7, Z25
+	VPADDD Z25, Z24, Z24
+	VCVTDQ2PS Z24, Z24
+	VCVTPH2PS 512(SI), Z8
+	VMULPS.BCST (R8), Z8, Z8
+	VMULPS Z8, Z24, Z24
+	VADDPS Z24, Z16, Z16
+	ADDQ $544, SI
+	ADDQ $40, R8
+	DECQ CX
+	JNZ  t1loop
+t1store:
+	MOVQ out+24(FP), AX
+	VMOVUPS Z16, (AX)
+	VZEROUPPER
+	RET
+
 // ROW_BLOCK sets the 8 int32 lanes of y to the products of the activation
 // block (Y31) with one weight row's block at addr, 128 added (Y30 = 0x80s).
 #define ROW_BLOCK(addr, y, t) \

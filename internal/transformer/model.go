@@ -105,7 +105,23 @@ func New(ckpt *checkpoint.Model, opts Options) (*Model, error) {
 		return nil, err
 	}
 	m.pool = kernels.NewPool(opts.Threads)
+	m.preparePanels()
 	return m, nil
+}
+
+// preparePanels lays out the q8_0 matrices for the int8 kernels, where the
+// variant has them (kernels.PreparePanels): the layers' four products and
+// the output layer. The embedding lookups keep reading the stored rows.
+func (m *Model) preparePanels() {
+	prep := func(w *kernels.Matrix) { *w = kernels.PreparePanels(m.kernels, m.pool, *w) }
+	for i := range m.blocks {
+		b := &m.blocks[i]
+		prep(&b.qkv.w)
+		prep(&b.proj.w)
+		prep(&b.fc.w)
+		prep(&b.fcProj.w)
+	}
+	prep(&m.out)
 }
 
 // modelTokenizer is the tokenizer stored with the checkpoint, or GPT-2's
