@@ -141,3 +141,24 @@ func BenchmarkGemvModel(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPreparePanels measures the load-time layout of a q8_0 matrix
+// (GPT-2's output layer) for the int8 kernels, MB/s of weights.
+func BenchmarkPreparePanels(b *testing.B) {
+	w := RandomMatrix(Q8_0, 50257, 768, 1)
+	for _, v := range Variants() {
+		if v.Q8 == nil || v.Q8.Tile1 == nil {
+			continue
+		}
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/threads=%d", v.Name, threads), func(b *testing.B) {
+				pool := NewPool(threads)
+				defer pool.Close()
+				b.SetBytes(int64(w.Bytes()))
+				for b.Loop() {
+					PreparePanels(v, pool, w)
+				}
+			})
+		}
+	}
+}
