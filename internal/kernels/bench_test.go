@@ -23,7 +23,7 @@ func layouts(v *Variant, typ DType) []string {
 // prepared is w laid out for the named layout.
 func prepared(v *Variant, pool *Pool, w Matrix, layout string) Matrix {
 	if layout == "panels" {
-		return PreparePanels(v, pool, w)
+		PreparePanels(v, pool, &w)
 	}
 	return w
 }
@@ -118,10 +118,12 @@ func BenchmarkGemvModel(b *testing.B) {
 						defer pool.Close()
 						ws := ws
 						if l == "panels" {
-							ws = make([]Matrix, len(ws))
-							for i, w := range wsStored {
-								ws[i] = PreparePanels(v, pool, w)
+							ws = append([]Matrix(nil), wsStored...)
+							ptrs := make([]*Matrix, len(ws))
+							for i := range ws {
+								ptrs[i] = &ws[i]
 							}
+							PreparePanels(v, pool, ptrs...)
 						}
 						mm := NewMatMul(v, pool)
 						x := make([]float32, 3072)
@@ -156,7 +158,8 @@ func BenchmarkPreparePanels(b *testing.B) {
 				defer pool.Close()
 				b.SetBytes(int64(w.Bytes()))
 				for b.Loop() {
-					PreparePanels(v, pool, w)
+					w := w
+					PreparePanels(v, pool, &w)
 				}
 			})
 		}

@@ -282,7 +282,7 @@ func TestMatMul(t *testing.T) {
 						dst, check := guarded(s.rows * s.n)
 						w := m
 						if strings.HasPrefix(mode, "panels") {
-							if w = PreparePanels(v, pool, m); (w.Panels == nil) != (s.n < 16) {
+							if PreparePanels(v, pool, &w); (w.Panels == nil) != (s.n < 16) {
 								t.Fatalf("%s %d rows: panels %v", v.Name, s.n, w.Panels != nil)
 							}
 						}

@@ -10,16 +10,31 @@ package kernels
 // rows, usually in the mapped file, stay for the embedding lookups and
 // the rows past the last whole panel, and are otherwise not read).
 
-// PreparePanels returns w with Panels filled, when v has int8 kernels that
-// decode from panels and w is a q8_0 matrix of at least 16 rows; otherwise
-// w unchanged. The pool packs the panels in parallel.
-func PreparePanels(v *Variant, pool *Pool, w Matrix) Matrix {
-	if v.Q8 == nil || v.Q8.Tile1 == nil || w.Type != Q8_0 || w.Rows < 16 {
-		return w
+// PreparePanels fills in the Panels of each matrix in ws that is q8_0 with
+// at least 16 rows, when v has int8 kernels that decode from panels (else
+// it does nothing). All panels share one allocation, so that most of it
+// can be huge pages; the pool packs them in parallel.
+func PreparePanels(v *Variant, pool *Pool, ws ...*Matrix) {
+	if v.Q8 == nil || v.Q8.Tile1 == nil {
+		return
 	}
-	w.Panels = make([]byte, w.Rows/16*w.panelBytes())
-	pool.Run(w.Rows/16*16, 16, &packJob{q: v.Q8, w: w})
-	return w
+	size := 0
+	for _, w := range ws {
+		if w.Type == Q8_0 && w.Rows >= 16 {
+			size += w.Rows / 16 * w.panelBytes()
+		}
+	}
+	if size == 0 {
+		return
+	}
+	buf := allocPanels(size)
+	for _, w := range ws {
+		if w.Type == Q8_0 && w.Rows >= 16 {
+			n := w.Rows / 16 * w.panelBytes()
+			w.Panels, buf = buf[:n:n], buf[n:]
+			pool.Run(w.Rows/16*16, 16, &packJob{q: v.Q8, w: *w})
+		}
+	}
 }
 
 // panelBytes is the size of one 16-row panel.

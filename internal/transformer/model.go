@@ -113,15 +113,12 @@ func New(ckpt *checkpoint.Model, opts Options) (*Model, error) {
 // variant has them (kernels.PreparePanels): the layers' four products and
 // the output layer. The embedding lookups keep reading the stored rows.
 func (m *Model) preparePanels() {
-	prep := func(w *kernels.Matrix) { *w = kernels.PreparePanels(m.kernels, m.pool, *w) }
+	var ws []*kernels.Matrix
 	for i := range m.blocks {
 		b := &m.blocks[i]
-		prep(&b.qkv.w)
-		prep(&b.proj.w)
-		prep(&b.fc.w)
-		prep(&b.fcProj.w)
+		ws = append(ws, &b.qkv.w, &b.proj.w, &b.fc.w, &b.fcProj.w)
 	}
-	prep(&m.out)
+	kernels.PreparePanels(m.kernels, m.pool, append(ws, &m.out)...)
 }
 
 // modelTokenizer is the tokenizer stored with the checkpoint, or GPT-2's
