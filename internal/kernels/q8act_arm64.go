@@ -17,6 +17,11 @@ func quantizeQ8ActNEON(k int, x *float32, dst *byte)
 //go:noescape
 func tileQ8ActNEON(k int, x *byte, ldx int, packed *byte, out *float32, ldo int)
 
+// tile1Q8ActNEON is tile1Q8ActGeneric.
+//
+//go:noescape
+func tile1Q8ActNEON(k int, x *byte, packed *byte, out *float32)
+
 // rowsQ8ActNEON is rowsQ8ActGeneric.
 //
 //go:noescape
@@ -33,6 +38,7 @@ var q8NEON = &Q8Kernels{
 	TileM:    2,
 	Tile:     tileQ8ActNEON,
 	Rows:     rowsQ8ActNEON,
+	Tile1:    tile1Q8ActNEON,
 	DotLoop:  func(iters int) int64 { dotLoopNEON(iters); return int64(iters) * 12 * 16 * 2 },
 }
 

@@ -213,6 +213,63 @@ tstore:
 	VST1 [V12.S4, V13.S4, V14.S4, V15.S4], (R5)
 	RET
 
+// TILE1_QUAD adds group i of four columns of x (lane i of V(x)) times the
+// 16 weight rows' bytes of that group, +128 undone.
+#define TILE1_QUAD(x, i) \
+	VLD1.P 64(R3), [V16.B16, V17.B16, V18.B16, V19.B16] \
+	VEOR V31.B16, V16.B16, V16.B16; VEOR V31.B16, V17.B16, V17.B16 \
+	VEOR V31.B16, V18.B16, V18.B16; VEOR V31.B16, V19.B16, V19.B16 \
+	SDOTE(0, 16, x, i); SDOTE(1, 17, x, i); SDOTE(2, 18, x, i); SDOTE(3, 19, x, i)
+
+// func tile1Q8ActNEON(k int, x *byte, packed *byte, out *float32)
+//
+// One activation row × 16 weight rows: int sums V0..V3 (weight rows
+// 4r..4r+3 in V(r)), float sums V8..V11.
+TEXT ·tile1Q8ActNEON(SB), NOSPLIT, $0-32
+	MOVD k+0(FP), R0
+	MOVD x+8(FP), R1
+	MOVD packed+16(FP), R3
+	MOVD out+24(FP), R5
+	LSR  $5, R0, R0
+	MOVW $0x80808080, R7
+	VDUP R7, V31.S4
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	CBZ  R0, t1store
+t1loop:
+	ADD  $8, R1, R7
+	VLD1 (R7), [V20.B16, V21.B16]
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	TILE1_QUAD(20, 0)
+	TILE1_QUAD(20, 1)
+	TILE1_QUAD(20, 2)
+	TILE1_QUAD(20, 3)
+	TILE1_QUAD(21, 0)
+	TILE1_QUAD(21, 1)
+	TILE1_QUAD(21, 2)
+	TILE1_QUAD(21, 3)
+	VLD1.P 32(R3), [V24.H8, V25.H8] // the 16 rows' f16 scales
+	FCVTL24S(27, 25)
+	FCVTL4S(26, 25)
+	FCVTL24S(25, 24)
+	FCVTL4S(24, 24)
+	FMOVS (R1), F28
+	TILE_SCALE(0, 24, 28, 8)
+	TILE_SCALE(1, 25, 28, 9)
+	TILE_SCALE(2, 26, 28, 10)
+	TILE_SCALE(3, 27, 28, 11)
+	ADD  $40, R1, R1
+	SUBS $1, R0, R0
+	BNE  t1loop
+t1store:
+	VST1 [V8.S4, V9.S4, V10.S4, V11.S4], (R5)
+	RET
+
 // func dotLoopNEON(iters int)
 // iters rounds of 12 independent SDOTs.
 TEXT ·dotLoopNEON(SB), NOSPLIT, $0-8
