@@ -3,6 +3,7 @@ package transformer
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"gpt2/internal/checkpoint"
 	"gpt2/internal/kernels"
@@ -78,4 +79,71 @@ func BenchmarkPrefill(b *testing.B) {
 			}
 		}
 	}
+}
+
+// BenchmarkPanels compares q8_0 decode and 128-token prefill from the
+// stored rows and from prepared panels, alternating between two models of
+// the same weights in small rounds so that both see the same moments of a
+// noisy machine; it reports both speeds and their ratio.
+func BenchmarkPanels(b *testing.B) {
+	v := kernels.Default
+	if v.Q8 == nil {
+		b.Skip("no int8 kernels on this machine")
+	}
+	ck := randomSmall(b, checkpoint.Q8_0)
+	const prompt = 128
+	prefill := make([]Row, prompt)
+	for i := range prefill {
+		prefill[i] = Row{Pos: i, Token: (i * 7919) % 50257, Logits: i == prompt-1}
+	}
+	for _, test := range []string{"decode", "prefill"} {
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/threads=%d", test, threads), func(b *testing.B) {
+				var ms [2]*Model
+				var sts [2]*State
+				for i := range ms {
+					m, err := New(ck, Options{Threads: threads, Kernels: v})
+					if err != nil {
+						b.Fatal(err)
+					}
+					defer m.Close()
+					ms[i], sts[i] = m, m.NewState(1, 1024, prompt, 1)
+				}
+				ms[0].stripPanels()
+				var el [2]time.Duration
+				tokens := 0
+				for i := 0; b.Loop(); i++ {
+					for j, st := range sts {
+						start := time.Now()
+						if test == "prefill" {
+							if err := st.Forward(prefill); err != nil {
+								b.Fatal(err)
+							}
+						} else {
+							for p := 0; p < 16; p++ {
+								if err := st.Forward([]Row{{Token: 464, Pos: (16*i + p) % 128, Logits: true}}); err != nil {
+									b.Fatal(err)
+								}
+							}
+						}
+						el[j] += time.Since(start)
+					}
+					tokens += map[string]int{"decode": 16, "prefill": prompt}[test]
+				}
+				b.ReportMetric(float64(tokens)/el[0].Seconds(), "rows-tok/s")
+				b.ReportMetric(float64(tokens)/el[1].Seconds(), "panels-tok/s")
+				b.ReportMetric(el[0].Seconds()/el[1].Seconds(), "speedup")
+			})
+		}
+	}
+}
+
+// stripPanels drops the prepared panels: the model multiplies from the
+// stored rows.
+func (m *Model) stripPanels() {
+	for i := range m.blocks {
+		b := &m.blocks[i]
+		b.qkv.w.Panels, b.proj.w.Panels, b.fc.w.Panels, b.fcProj.w.Panels = nil, nil, nil, nil
+	}
+	m.out.Panels = nil
 }
