@@ -215,6 +215,21 @@ pdone:
 	VZEROUPPER
 	RET
 
+// PANEL_SCALES widens the panel block's f16 scales: rows 0-7 into Y12,
+// rows 8-15 into Y13.
+#define PANEL_SCALES \
+	VCVTPH2PS 512(SI), Y12 \
+	VCVTPH2PS 528(SI), Y13
+
+// SCALE_ROW adds one activation row's block sums (int32: a for weight rows
+// 0-7, b for 8-15), converted and times dw (Y12, Y13) · dx (x, broadcast),
+// to its float sums fa, fb. Clobbers Y8, Y9.
+#define SCALE_ROW(x, a, b, fa, fb) \
+	VCVTDQ2PS a, a; VCVTDQ2PS b, b \
+	VMULPS Y12, x, Y8; VMULPS Y13, x, Y9 \
+	VMULPS Y8, a, a; VMULPS Y9, b, b \
+	VADDPS a, fa, fa; VADDPS b, fb, fb
+
 // TILE_QUAD adds columns 4q..4q+3 of the block: group q of the packed
 // panel (rows 0-7 and 8-15) times those four bytes of each activation row.
 #define TILE_QUAD(q) \
@@ -256,26 +271,11 @@ tloop:
 	TILE_QUAD(5)
 	TILE_QUAD(6)
 	TILE_QUAD(7)
-	VCVTDQ2PS Y0, Y0
-	VCVTDQ2PS Y1, Y1
-	VCVTDQ2PS Y2, Y2
-	VCVTDQ2PS Y3, Y3
 	VBROADCASTSS (R8), Y10
 	VBROADCASTSS (R9), Y11
-	VCVTPH2PS 512(SI), Y12 // dw of rows 0-7
-	VCVTPH2PS 528(SI), Y13 // rows 8-15
-	VMULPS Y12, Y10, Y8
-	VMULPS Y13, Y10, Y9
-	VMULPS Y8, Y0, Y0
-	VMULPS Y9, Y1, Y1
-	VADDPS Y0, Y4, Y4
-	VADDPS Y1, Y5, Y5
-	VMULPS Y12, Y11, Y8
-	VMULPS Y13, Y11, Y9
-	VMULPS Y8, Y2, Y2
-	VMULPS Y9, Y3, Y3
-	VADDPS Y2, Y6, Y6
-	VADDPS Y3, Y7, Y7
+	PANEL_SCALES
+	SCALE_ROW(Y10, Y0, Y1, Y4, Y5)
+	SCALE_ROW(Y11, Y2, Y3, Y6, Y7)
 	ADDQ $544, SI
 	ADDQ $40, R8
 	ADDQ $40, R9
@@ -328,17 +328,9 @@ t1loop:
 	TILE1_QUAD(7, 2, 3)
 	VPADDD Y2, Y0, Y0
 	VPADDD Y3, Y1, Y1
-	VCVTDQ2PS Y0, Y0
-	VCVTDQ2PS Y1, Y1
 	VBROADCASTSS (R8), Y10
-	VCVTPH2PS 512(SI), Y12
-	VCVTPH2PS 528(SI), Y13
-	VMULPS Y12, Y10, Y8
-	VMULPS Y13, Y10, Y9
-	VMULPS Y8, Y0, Y0
-	VMULPS Y9, Y1, Y1
-	VADDPS Y0, Y4, Y4
-	VADDPS Y1, Y5, Y5
+	PANEL_SCALES
+	SCALE_ROW(Y10, Y0, Y1, Y4, Y5)
 	ADDQ $544, SI
 	ADDQ $40, R8
 	DECQ CX

@@ -204,6 +204,12 @@ pdone:
 	VZEROUPPER
 	RET
 
+// LOAD_GROUPS loads the eight column groups of a panel block (SI) into
+// Z0..Z7.
+#define LOAD_GROUPS \
+	VMOVDQU32 (SI), Z0; VMOVDQU32 64(SI), Z1; VMOVDQU32 128(SI), Z2; VMOVDQU32 192(SI), Z3 \
+	VMOVDQU32 256(SI), Z4; VMOVDQU32 320(SI), Z5; VMOVDQU32 384(SI), Z6; VMOVDQU32 448(SI), Z7
+
 // TILE_ROW adds one block of activation row r (offset DX) to acc: the
 // int32 sums of its 32 values with the 16 packed weight rows in Z0..Z7,
 // corrected by c, scaled by dw (Z8) times the row's dx.
@@ -247,14 +253,7 @@ TEXT ·tileQ8ActAVX512(SB), NOSPLIT, $0-48
 	SHRQ $5, CX
 	JZ   tstore
 tloop:
-	VMOVDQU32 (SI), Z0
-	VMOVDQU32 64(SI), Z1
-	VMOVDQU32 128(SI), Z2
-	VMOVDQU32 192(SI), Z3
-	VMOVDQU32 256(SI), Z4
-	VMOVDQU32 320(SI), Z5
-	VMOVDQU32 384(SI), Z6
-	VMOVDQU32 448(SI), Z7
+	LOAD_GROUPS
 	VCVTPH2PS 512(SI), Z8
 	TILE_ROW(R8, Z16, Z24, Z25)
 	TILE_ROW(R9, Z17, Z26, Z27)
@@ -303,14 +302,7 @@ TEXT ·tile1Q8ActAVX512(SB), NOSPLIT, $0-32
 	SHRQ $5, CX
 	JZ   t1store
 t1loop:
-	VMOVDQU32 (SI), Z0
-	VMOVDQU32 64(SI), Z1
-	VMOVDQU32 128(SI), Z2
-	VMOVDQU32 192(SI), Z3
-	VMOVDQU32 256(SI), Z4
-	VMOVDQU32 320(SI), Z5
-	VMOVDQU32 384(SI), Z6
-	VMOVDQU32 448(SI), Z7
+	LOAD_GROUPS
 	VPBROADCASTD 4(R8), Z24
 	VPXORD Z25, Z25, Z25
 	VPDPBUSD.BCST 8(R8), Z0, Z24
