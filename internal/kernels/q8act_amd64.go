@@ -29,6 +29,11 @@ func tileQ8ActAVX512(k int, x *byte, ldx int, packed *byte, out *float32, ldo in
 //go:noescape
 func tile1Q8ActAVX512(k int, x *byte, packed *byte, out *float32)
 
+// tile1PairQ8ActAVX512 is tile1PairQ8ActGeneric.
+//
+//go:noescape
+func tile1PairQ8ActAVX512(k int, x *byte, p1 *byte, p2 *byte, out1 *float32, out2 *float32)
+
 // rowsQ8ActAVX512 is rowsQ8ActGeneric: for n < 16,
 // out[n] = dotQ8Act(k, x, w+n*ldw).
 //
@@ -41,13 +46,14 @@ func rowsQ8ActAVX512(k int, x *byte, w *byte, ldw int, out *float32)
 func dotLoopAVX512(iters int)
 
 var q8AVX512 = &Q8Kernels{
-	Quantize: quantizeQ8ActAVX512,
-	Pack:     packQ8AVX512,
-	TileM:    8,
-	Tile:     tileQ8ActAVX512,
-	Rows:     rowsQ8ActAVX512,
-	Tile1:    tile1Q8ActAVX512,
-	DotLoop:  func(iters int) int64 { dotLoopAVX512(iters); return int64(iters) * 12 * 64 * 2 },
+	Quantize:  quantizeQ8ActAVX512,
+	Pack:      packQ8AVX512,
+	TileM:     8,
+	Tile:      tileQ8ActAVX512,
+	Rows:      rowsQ8ActAVX512,
+	Tile1:     tile1Q8ActAVX512,
+	Tile1Pair: tile1PairQ8ActAVX512,
+	DotLoop:   func(iters int) int64 { dotLoopAVX512(iters); return int64(iters) * 12 * 64 * 2 },
 }
 
 // avx512vnni is avx512 with int8 dot products for q8_0 weights.
@@ -82,6 +88,11 @@ func tileQ8ActAVX2(k int, x *byte, ldx int, packed *byte, out *float32, ldo int)
 //go:noescape
 func tile1Q8ActAVX2(k int, x *byte, packed *byte, out *float32)
 
+// tile1PairQ8ActAVX2 is tile1PairQ8ActGeneric.
+//
+//go:noescape
+func tile1PairQ8ActAVX2(k int, x *byte, p1 *byte, p2 *byte, out1 *float32, out2 *float32)
+
 // rowsQ8ActAVX2 is rowsQ8ActGeneric.
 //
 //go:noescape
@@ -93,13 +104,14 @@ func rowsQ8ActAVX2(k int, x *byte, w *byte, ldw int, out *float32)
 func dotLoopAVX2(iters int)
 
 var q8AVX2 = &Q8Kernels{
-	Quantize: quantizeQ8ActAVX2,
-	Pack:     packQ8AVX2,
-	TileM:    2,
-	Tile:     tileQ8ActAVX2,
-	Rows:     rowsQ8ActAVX2,
-	Tile1:    tile1Q8ActAVX2,
-	DotLoop:  func(iters int) int64 { dotLoopAVX2(iters); return int64(iters) * 12 * 32 * 2 },
+	Quantize:  quantizeQ8ActAVX2,
+	Pack:      packQ8AVX2,
+	TileM:     2,
+	Tile:      tileQ8ActAVX2,
+	Rows:      rowsQ8ActAVX2,
+	Tile1:     tile1Q8ActAVX2,
+	Tile1Pair: tile1PairQ8ActAVX2,
+	DotLoop:   func(iters int) int64 { dotLoopAVX2(iters); return int64(iters) * 12 * 32 * 2 },
 }
 
 // avx2vnni is avx2 with int8 dot products for q8_0 weights.

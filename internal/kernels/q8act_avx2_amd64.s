@@ -215,11 +215,11 @@ pdone:
 	VZEROUPPER
 	RET
 
-// PANEL_SCALES widens the panel block's f16 scales: rows 0-7 into Y12,
+// PANEL_SCALES widens the f16 scales of the panel block at p: rows 0-7 into Y12,
 // rows 8-15 into Y13.
-#define PANEL_SCALES \
-	VCVTPH2PS 512(SI), Y12 \
-	VCVTPH2PS 528(SI), Y13
+#define PANEL_SCALES(p) \
+	VCVTPH2PS 512(p), Y12 \
+	VCVTPH2PS 528(p), Y13
 
 // SCALE_ROW adds one activation row's block sums (int32: a for weight rows
 // 0-7, b for 8-15), converted and times dw (Y12, Y13) · dx (x, broadcast),
@@ -273,7 +273,7 @@ tloop:
 	TILE_QUAD(7)
 	VBROADCASTSS (R8), Y10
 	VBROADCASTSS (R9), Y11
-	PANEL_SCALES
+	PANEL_SCALES(SI)
 	SCALE_ROW(Y10, Y0, Y1, Y4, Y5)
 	SCALE_ROW(Y11, Y2, Y3, Y6, Y7)
 	ADDQ $544, SI
@@ -329,7 +329,7 @@ t1loop:
 	VPADDD Y2, Y0, Y0
 	VPADDD Y3, Y1, Y1
 	VBROADCASTSS (R8), Y10
-	PANEL_SCALES
+	PANEL_SCALES(SI)
 	SCALE_ROW(Y10, Y0, Y1, Y4, Y5)
 	ADDQ $544, SI
 	ADDQ $40, R8
@@ -339,6 +339,67 @@ t1store:
 	MOVQ out+24(FP), AX
 	VMOVUPS Y4, (AX)
 	VMOVUPS Y5, 32(AX)
+	VZEROUPPER
+	RET
+
+// PAIR_QUAD is TILE1_QUAD for two panels (SI into Y0/Y1, DI into Y2/Y3).
+#define PAIR_QUAD(q) \
+	VPBROADCASTD 8+4*q(R8), Y10 \
+	VMOVDQU 64*q(SI), Y8 \
+	VMOVDQU 64*q+32(SI), Y9 \
+	VNNI(10, 8, 0) \
+	VNNI(10, 9, 1) \
+	VMOVDQU 64*q(DI), Y8 \
+	VMOVDQU 64*q+32(DI), Y9 \
+	VNNI(10, 8, 2) \
+	VNNI(10, 9, 3)
+
+// func tile1PairQ8ActAVX2(k int, x *byte, p1 *byte, p2 *byte, out1 *float32, out2 *float32)
+//
+// tile1Q8ActAVX2 for two panels side by side (SI, DI): int sums Y0/Y1 and
+// Y2/Y3 (one chain each: the two panels give four), float sums Y4/Y5 and
+// Y6/Y7.
+TEXT ·tile1PairQ8ActAVX2(SB), NOSPLIT, $0-48
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), R8
+	MOVQ p1+16(FP), SI
+	MOVQ p2+24(FP), DI
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+	SHRQ $5, CX
+	JZ   t2store
+t2loop:
+	VPBROADCASTD 4(R8), Y0 // c
+	VMOVDQU Y0, Y1
+	VMOVDQU Y0, Y2
+	VMOVDQU Y0, Y3
+	PAIR_QUAD(0)
+	PAIR_QUAD(1)
+	PAIR_QUAD(2)
+	PAIR_QUAD(3)
+	PAIR_QUAD(4)
+	PAIR_QUAD(5)
+	PAIR_QUAD(6)
+	PAIR_QUAD(7)
+	VBROADCASTSS (R8), Y10
+	PANEL_SCALES(SI)
+	SCALE_ROW(Y10, Y0, Y1, Y4, Y5)
+	PANEL_SCALES(DI)
+	SCALE_ROW(Y10, Y2, Y3, Y6, Y7)
+	ADDQ $544, SI
+	ADDQ $544, DI
+	ADDQ $40, R8
+	DECQ CX
+	JNZ  t2loop
+t2store:
+	MOVQ out1+32(FP), AX
+	VMOVUPS Y4, (AX)
+	VMOVUPS Y5, 32(AX)
+	MOVQ out2+40(FP), AX
+	VMOVUPS Y6, (AX)
+	VMOVUPS Y7, 32(AX)
 	VZEROUPPER
 	RET
 

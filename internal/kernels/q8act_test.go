@@ -159,6 +159,26 @@ func TestQ8Kernels(t *testing.T) {
 					sameBits(t, label+" Tile1", out, want[r*16:(r+1)*16])
 				}
 			}
+			if q.Tile1Pair != nil {
+				// The second panel is the first with its rows reversed.
+				rev := make([]byte, len(data))
+				for n := 0; n < 16; n++ {
+					copy(rev[n*ldw:(n+1)*ldw], data[(15-n)*ldw:(16-n)*ldw])
+				}
+				packed2 := make([]byte, len(packed))
+				packQ8Generic(k, &rev[0], ldw, &packed2[0])
+				for r := 0; r < rows; r++ {
+					out1, check1 := guarded(16)
+					out2, check2 := guarded(16)
+					q.Tile1Pair(k, &xq[r*ldx], &packed[0], &packed2[0], &out1[0], &out2[0])
+					check1(t)
+					check2(t)
+					sameBits(t, label+" Tile1Pair", out1, want[r*16:(r+1)*16])
+					for n := 0; n < 16; n++ {
+						sameBits(t, label+" Tile1Pair (second panel)", out2[15-n:16-n], want[r*16+n:r*16+n+1])
+					}
+				}
+			}
 			// The tile writes rows of 16 at a stride of 24: guard values
 			// between them must survive.
 			const ldo = 24
