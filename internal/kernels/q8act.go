@@ -52,7 +52,7 @@ type Q8Kernels struct {
 	TileM int
 	Tile  func(k int, x *byte, ldx int, packed *byte, out *float32, ldo int)
 	// Rows sets out[n] = x · w_n for the 16 weight rows at w + n·ldw bytes,
-	// as stored (decode: each weight byte read once).
+	// as stored (decode of a matrix without panels).
 	Rows func(k int, x *byte, w *byte, ldw int, out *float32)
 	// Tile1, where set, is Tile for one activation row: decode on panels
 	// prepared at load (PreparePanels), which it reads as one stream with

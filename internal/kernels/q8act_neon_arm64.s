@@ -6,7 +6,7 @@
 // NEON kernels with the dot-product extension (SDOT) for q8_0 weights
 // against q8 activation rows (see q8act.go). SDOT multiplies signed bytes by
 // signed bytes, so the row kernel reads the weights as stored and the tile
-// kernel undoes the packed panel's +128 (EOR 0x80); no c correction. Block
+// kernels undo the packed panel's +128 (EOR 0x80); no c correction. Block
 // sums are exact; their scaling and the adds across blocks are float32,
 // block after block, as in dotQ8Act.
 
