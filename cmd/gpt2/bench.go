@@ -146,6 +146,7 @@ func (a *app) runBench(ctx context.Context, o benchOptions) error {
 			longest = max(longest, n)
 		}
 		timer := m.NewTimer(longest)
+		first := len(rows) // this thread count's rows
 		for _, n := range o.promptTokens {
 			r := base
 			r.Test = fmt.Sprintf("pp%d", n)
@@ -167,10 +168,8 @@ func (a *app) runBench(ctx context.Context, o benchOptions) error {
 		bw := kernels.Bandwidth(v, threads, o.bandwidthMiB<<20)
 		a.verbosef("threads %d: bandwidth %.1f GB/s", threads, bw/1e9)
 		base.BandwidthGBs = bw / 1e9
-		for i := range rows {
-			if rows[i].Threads == threads && rows[i].BandwidthGBs == 0 {
-				rows[i].BandwidthGBs = base.BandwidthGBs
-			}
+		for i := first; i < len(rows); i++ {
+			rows[i].BandwidthGBs = base.BandwidthGBs
 		}
 		if o.genTokens > 0 {
 			r := base
@@ -326,6 +325,7 @@ func kernelRows(base benchRow, v *kernels.Variant, ck *checkpoint.Model, threads
 	var out []benchRow
 	for _, s := range []struct{ in, out int }{{768, 2304}, {768, 3072}, {3072, 768}, {768, 50257}} {
 		w := kernels.RandomMatrix(kt, s.out, s.in, 1)
+		kernels.PreparePanels(v, pool, &w) // laid out as a model lays it out
 		r := base
 		r.Kernels, r.BandwidthGBs, r.PeakGFLOPS = v.Name, bw/1e9, peak/1e9
 		r.WeightBytes, r.Params, r.Runs = 0, 0, 0

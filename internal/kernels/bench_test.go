@@ -14,7 +14,7 @@ var benchShapes = []struct{ in, out int }{{768, 2304}, {768, 3072}, {3072, 768},
 // stored, and for q8_0 on int8 kernels also from prepared panels (what a
 // model uses), so that one run compares the two.
 func layouts(v *Variant, typ DType) []string {
-	if typ == Q8_0 && v.Q8 != nil && v.Q8.Tile1 != nil {
+	if typ == Q8_0 && v.Q8 != nil {
 		return []string{"rows", "panels"}
 	}
 	return []string{"rows"}
@@ -149,7 +149,7 @@ func BenchmarkGemvModel(b *testing.B) {
 func BenchmarkPreparePanels(b *testing.B) {
 	w := RandomMatrix(Q8_0, 50257, 768, 1)
 	for _, v := range Variants() {
-		if v.Q8 == nil || v.Q8.Tile1 == nil {
+		if v.Q8 == nil {
 			continue
 		}
 		for _, threads := range []int{1, 2} {

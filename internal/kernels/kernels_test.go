@@ -272,7 +272,7 @@ func TestMatMul(t *testing.T) {
 				}
 				want, scale := reference(exact, xr, bias, s.rows, s.n, s.k)
 				modes := []string{"all rows", "row by row"}
-				if typ == Q8_0 && v.Q8 != nil && v.Q8.Tile1 != nil {
+				if typ == Q8_0 && v.Q8 != nil {
 					modes = append(modes, "panels, all rows", "panels, row by row")
 				}
 				var first []float32

@@ -36,9 +36,8 @@ func RandomMatrix(t DType, rows, cols int, seed uint64) Matrix {
 }
 
 // MeasureGemv returns the weight bytes streamed per second by Gemv of w
-// against one vector, w laid out as a model lays it out for v.
+// against one vector.
 func MeasureGemv(v *Variant, pool *Pool, w Matrix) float64 {
-	PreparePanels(v, pool, &w)
 	mm := NewMatMul(v, pool)
 	x := make([]float32, w.Cols)
 	for i := range x {
@@ -49,10 +48,8 @@ func MeasureGemv(v *Variant, pool *Pool, w Matrix) float64 {
 	return float64(w.Bytes()) / el.Seconds()
 }
 
-// MeasureGemm returns the FLOP/s of Gemm of w against rows activation rows,
-// w laid out as a model lays it out for v.
+// MeasureGemm returns the FLOP/s of Gemm of w against rows activation rows.
 func MeasureGemm(v *Variant, pool *Pool, w Matrix, rows int) float64 {
-	PreparePanels(v, pool, &w)
 	mm := NewMatMul(v, pool)
 	x := make([]float32, rows*w.Cols)
 	for i := range x {

@@ -11,30 +11,35 @@ package kernels
 // the rows past the last whole panel, and are otherwise not read).
 
 // PreparePanels fills in the Panels of each matrix in ws that is q8_0 with
-// at least 16 rows, when v has int8 kernels that decode from panels (else
-// it does nothing). All panels share one allocation, so that most of it
+// at least 16 rows, when v has int8 kernels (else it does nothing). All panels share one allocation, so that most of it
 // can be huge pages; the pool packs them in parallel.
 func PreparePanels(v *Variant, pool *Pool, ws ...*Matrix) {
-	if v.Q8 == nil || v.Q8.Tile1 == nil {
+	if v.Q8 == nil {
 		return
 	}
 	size := 0
 	for _, w := range ws {
-		if w.Type == Q8_0 && w.Rows >= 16 {
-			size += w.Rows / 16 * w.panelBytes()
-		}
+		size += w.panelsBytes()
 	}
 	if size == 0 {
 		return
 	}
 	buf := allocPanels(size)
 	for _, w := range ws {
-		if w.Type == Q8_0 && w.Rows >= 16 {
-			n := w.Rows / 16 * w.panelBytes()
+		if n := w.panelsBytes(); n > 0 {
 			w.Panels, buf = buf[:n:n], buf[n:]
 			pool.Run(w.Rows/16*16, 16, &packJob{q: v.Q8, w: *w})
 		}
 	}
+}
+
+// panelsBytes is the size of all of the matrix's panels (0 for a matrix
+// that has none: not q8_0, or fewer than 16 rows).
+func (m Matrix) panelsBytes() int {
+	if m.Type != Q8_0 {
+		return 0
+	}
+	return m.Rows / 16 * m.panelBytes()
 }
 
 // panelBytes is the size of one 16-row panel.

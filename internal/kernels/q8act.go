@@ -54,10 +54,9 @@ type Q8Kernels struct {
 	// Rows sets out[n] = x · w_n for the 16 weight rows at w + n·ldw bytes,
 	// as stored (decode of a matrix without panels).
 	Rows func(k int, x *byte, w *byte, ldw int, out *float32)
-	// Tile1, where set, is Tile for one activation row: decode on panels
-	// prepared at load (PreparePanels), which it reads as one stream with
-	// no horizontal sums and no gathered scales. Without it the variant
-	// packs panels per product and decodes with Rows.
+	// Tile1 is Tile for one activation row: decode on panels prepared at
+	// load (PreparePanels), which it reads as one stream with no
+	// horizontal sums and no gathered scales.
 	Tile1 func(k int, x *byte, packed *byte, out *float32)
 	// Tile1Pair, where set, is Tile1 for two panels at once (out1 from p1,
 	// out2 from p2). A decode on one thread takes panels from the two

@@ -141,9 +141,7 @@ func BenchmarkPanels(b *testing.B) {
 // stripPanels drops the prepared panels: the model multiplies from the
 // stored rows.
 func (m *Model) stripPanels() {
-	for i := range m.blocks {
-		b := &m.blocks[i]
-		b.qkv.w.Panels, b.proj.w.Panels, b.fc.w.Panels, b.fcProj.w.Panels = nil, nil, nil, nil
+	for _, w := range m.products() {
+		w.Panels = nil
 	}
-	m.out.Panels = nil
 }

@@ -113,12 +113,17 @@ func New(ckpt *checkpoint.Model, opts Options) (*Model, error) {
 // variant has them (kernels.PreparePanels): the layers' four products and
 // the output layer. The embedding lookups keep reading the stored rows.
 func (m *Model) preparePanels() {
+	kernels.PreparePanels(m.kernels, m.pool, m.products()...)
+}
+
+// products are the weight matrices the forward pass multiplies by.
+func (m *Model) products() []*kernels.Matrix {
 	var ws []*kernels.Matrix
 	for i := range m.blocks {
 		b := &m.blocks[i]
 		ws = append(ws, &b.qkv.w, &b.proj.w, &b.fc.w, &b.fcProj.w)
 	}
-	kernels.PreparePanels(m.kernels, m.pool, append(ws, &m.out)...)
+	return append(ws, &m.out)
 }
 
 // modelTokenizer is the tokenizer stored with the checkpoint, or GPT-2's
