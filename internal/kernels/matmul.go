@@ -12,8 +12,9 @@ import (
 // whether the decode or the prefill path ran.
 type MatMul struct {
 	v    *Variant
-	pool *Pool
-	job  matJob
+	pool    *Pool
+	job     matJob
+	streams streamJob // decode of q8_0 panels (matJob.q8 and one row)
 }
 
 // NewMatMul prepares products for the variant on the pool.
@@ -46,9 +47,13 @@ func (m *MatMul) Mul(dst, x []float32, w Matrix, bias []float32, rows int) {
 	j.v, j.k, j.dst, j.x, j.w, j.bias, j.rows = m.v, &m.v.Dot[w.Type], dst, x, w, bias, rows
 	j.data, j.ldw = w.bytes()
 	j.q8 = w.Type == Q8_0 && m.v.Q8 != nil
-	j.pairs = j.q8 && rows == 1 && m.pool.Threads() == 1 && m.v.Q8.Tile1Pair != nil
 	if j.q8 {
 		m.quantize(x, w.Cols, rows)
+		if rows == 1 && w.Panels != nil && m.v.Q8.Streams > 1 {
+			m.pool.Run(m.streams.start(j), 1, &m.streams)
+			j.dst, j.x, j.bias, j.data = nil, nil, nil, nil
+			return
+		}
 	}
 	// Pieces of whole row groups (16 rows: a multiple of every tile width).
 	m.pool.Run(w.Rows, 16, j)
@@ -77,9 +82,6 @@ type matJob struct {
 	bias []float32
 	rows int
 	q8   bool // q8_0 weights on the variant's int8 kernels
-	// pairs: one activation row on one thread, read from panels two at a
-	// time (Q8Kernels.Tile1Pair).
-	pairs bool
 
 	scratch [][]float32 // per worker: widened weight rows
 	packed  [][]byte    // per worker: a packed q8 weight panel

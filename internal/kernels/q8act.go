@@ -58,12 +58,15 @@ type Q8Kernels struct {
 	// load (PreparePanels), which it reads as one stream with no
 	// horizontal sums and no gathered scales.
 	Tile1 func(k int, x *byte, packed *byte, out *float32)
-	// Tile1Pair, where set, is Tile1 for two panels at once (out1 from p1,
-	// out2 from p2). A decode on one thread takes panels from the two
-	// halves of each matrix side by side: one core alone reads two
-	// streams from memory faster than one (+8–14 % measured; with both
-	// cores streaming, no faster).
-	Tile1Pair func(k int, x *byte, p1, p2 *byte, out1, out2 *float32)
+	// Tile1Streams, where Streams > 1, is Tile1 for Streams panels at
+	// once: panel s at p + s·stride bytes, its outputs at out + s·ostride
+	// floats. A decode reads each matrix as that many streams far apart
+	// (panels from its quarters, or halves, side by side), because a core
+	// pulls several streams from memory much faster than one: on the
+	// machine we measure, 17–18 GB/s from one sequential stream, 37 from
+	// four (BENCHMARKS.md).
+	Streams      int
+	Tile1Streams func(k int, x *byte, p *byte, stride int, out *float32, ostride int)
 
 	// DotLoop, the roofline's probe, runs iters rounds of the widest
 	// independent int8 dot products and returns the operations done (2
@@ -78,9 +81,10 @@ var q8Generic = &Q8Kernels{
 	TileM:     4,
 	Tile:      tileQ8ActGeneric,
 	Rows:      rowsQ8ActGeneric,
-	Tile1:     tile1Q8ActGeneric,
-	Tile1Pair: tile1PairQ8ActGeneric,
-	DotLoop:   dotLoopGeneric,
+	Tile1:        tile1Q8ActGeneric,
+	Streams:      4,
+	Tile1Streams: tile1QuadQ8ActGeneric,
+	DotLoop:      dotLoopGeneric,
 }
 
 // quantizeQ8ActGeneric: per block d = max|x|/127, q = x·(1/d) rounded to
@@ -165,9 +169,11 @@ func tile1Q8ActGeneric(k int, x *byte, packed *byte, out *float32) {
 	tileQ8Rows(1, k, x, 0, packed, out, 0)
 }
 
-func tile1PairQ8ActGeneric(k int, x *byte, p1, p2 *byte, out1, out2 *float32) {
-	tile1Q8ActGeneric(k, x, p1, out1)
-	tile1Q8ActGeneric(k, x, p2, out2)
+// tile1QuadQ8ActGeneric is Tile1Streams for four streams.
+func tile1QuadQ8ActGeneric(k int, x *byte, p *byte, stride int, out *float32, ostride int) {
+	for s := 0; s < 4; s++ {
+		tile1Q8ActGeneric(k, x, (*byte)(unsafe.Add(unsafe.Pointer(p), s*stride)), (*float32)(unsafe.Add(unsafe.Pointer(out), 4*s*ostride)))
+	}
 }
 
 // tileQ8Rows is the tile of rows activation rows.
@@ -223,23 +229,13 @@ func (j *matJob) mulQ8(worker, lo, hi int) {
 	if j.w.Panels != nil {
 		pb := j.w.panelBytes()
 		panel := func(n int) *byte { return &j.w.Panels[n/16*pb] }
-		if j.pairs {
-			h := (last - lo) / 32 * 16 // rows in each half
-			for n := lo; n < lo+h; n += 16 {
-				q.Tile1Pair(k, &xq[0], panel(n), panel(n+h), &j.dst[n], &j.dst[n+h])
+		tiled := j.rows - j.rows%tm
+		for n := lo; n < last; n += 16 {
+			for t := 0; t < tiled; t += tm {
+				q.Tile(k, &xq[t*ldx], ldx, panel(n), &j.dst[t*N+n], N)
 			}
-			if n := lo + 2*h; n < last {
-				q.Tile1(k, &xq[0], panel(n), &j.dst[n])
-			}
-		} else {
-			tiled := j.rows - j.rows%tm
-			for n := lo; n < last; n += 16 {
-				for t := 0; t < tiled; t += tm {
-					q.Tile(k, &xq[t*ldx], ldx, panel(n), &j.dst[t*N+n], N)
-				}
-				for t := tiled; t < j.rows; t++ {
-					q.Tile1(k, &xq[t*ldx], panel(n), &j.dst[t*N+n])
-				}
+			for t := tiled; t < j.rows; t++ {
+				q.Tile1(k, &xq[t*ldx], panel(n), &j.dst[t*N+n])
 			}
 		}
 		j.mulQ8Tail(last, hi)
@@ -272,6 +268,48 @@ func (j *matJob) mulQ8(worker, lo, hi int) {
 		}
 	}
 	j.mulQ8Tail(last, hi)
+}
+
+// streamJob is the decode of a q8_0 matrix with panels on kernels that read
+// several streams (Q8Kernels.Streams = S): the matrix's whole panels are cut
+// into S parts of R panels, and index i < R of the job is panel i of every
+// part, read side by side. With the pool's contiguous shares, each thread
+// then streams S far-apart runs of panels. Index R is the panels past the
+// S·R and the rows past the last whole panel. Every output is still one
+// Tile1 sum, so the bits are those of any other path.
+type streamJob struct {
+	j    *matJob
+	r, p int // panels per part, whole panels
+}
+
+// start sets the job up for j's matrix and returns its index count.
+func (s *streamJob) start(j *matJob) int {
+	s.j, s.p = j, j.w.Rows/16
+	s.r = s.p / j.v.Q8.Streams
+	return s.r + 1
+}
+
+// Run computes the outputs of indices [lo, hi), bias added.
+func (s *streamJob) Run(_, lo, hi int) {
+	j, q := s.j, s.j.v.Q8
+	k, pb, xq := j.w.Cols, j.w.panelBytes(), &j.quant.xq[0]
+	for i := lo; i < hi; i++ {
+		if i < s.r {
+			q.Tile1Streams(k, xq, &j.w.Panels[i*pb], s.r*pb, &j.dst[16*i], 16*s.r)
+			for p := i; p < q.Streams*s.r && j.bias != nil; p += s.r {
+				j.v.Axpy(j.dst[16*p:16*p+16], 1, j.bias[16*p:16*p+16])
+			}
+			continue
+		}
+		first := q.Streams * s.r * 16
+		for n := first; n < s.p*16; n += 16 {
+			q.Tile1(k, xq, &j.w.Panels[n/16*pb], &j.dst[n])
+		}
+		j.mulQ8Tail(s.p*16, j.w.Rows)
+		if j.bias != nil {
+			j.v.Axpy(j.dst[first:j.w.Rows], 1, j.bias[first:j.w.Rows])
+		}
+	}
 }
 
 // mulQ8Tail computes output columns [lo, hi) one dot product at a time.

@@ -29,10 +29,10 @@ func tileQ8ActAVX512(k int, x *byte, ldx int, packed *byte, out *float32, ldo in
 //go:noescape
 func tile1Q8ActAVX512(k int, x *byte, packed *byte, out *float32)
 
-// tile1PairQ8ActAVX512 is tile1PairQ8ActGeneric.
+// tile1QuadQ8ActAVX512 is tile1QuadQ8ActGeneric.
 //
 //go:noescape
-func tile1PairQ8ActAVX512(k int, x *byte, p1 *byte, p2 *byte, out1 *float32, out2 *float32)
+func tile1QuadQ8ActAVX512(k int, x *byte, p *byte, stride int, out *float32, ostride int)
 
 // rowsQ8ActAVX512 is rowsQ8ActGeneric: for n < 16,
 // out[n] = dotQ8Act(k, x, w+n*ldw).
@@ -51,9 +51,10 @@ var q8AVX512 = &Q8Kernels{
 	TileM:     8,
 	Tile:      tileQ8ActAVX512,
 	Rows:      rowsQ8ActAVX512,
-	Tile1:     tile1Q8ActAVX512,
-	Tile1Pair: tile1PairQ8ActAVX512,
-	DotLoop:   func(iters int) int64 { dotLoopAVX512(iters); return int64(iters) * 12 * 64 * 2 },
+	Tile1:        tile1Q8ActAVX512,
+	Streams:      4,
+	Tile1Streams: tile1QuadQ8ActAVX512,
+	DotLoop:      func(iters int) int64 { dotLoopAVX512(iters); return int64(iters) * 12 * 64 * 2 },
 }
 
 // avx512vnni is avx512 with int8 dot products for q8_0 weights.
@@ -88,10 +89,11 @@ func tileQ8ActAVX2(k int, x *byte, ldx int, packed *byte, out *float32, ldo int)
 //go:noescape
 func tile1Q8ActAVX2(k int, x *byte, packed *byte, out *float32)
 
-// tile1PairQ8ActAVX2 is tile1PairQ8ActGeneric.
+// tile1PairQ8ActAVX2 is tile1PairQ8ActGeneric: two streams, as AVX2's 16
+// registers hold the sums of two panels (four would need 16 for the sums).
 //
 //go:noescape
-func tile1PairQ8ActAVX2(k int, x *byte, p1 *byte, p2 *byte, out1 *float32, out2 *float32)
+func tile1PairQ8ActAVX2(k int, x *byte, p *byte, stride int, out *float32, ostride int)
 
 // rowsQ8ActAVX2 is rowsQ8ActGeneric.
 //
@@ -109,9 +111,10 @@ var q8AVX2 = &Q8Kernels{
 	TileM:     2,
 	Tile:      tileQ8ActAVX2,
 	Rows:      rowsQ8ActAVX2,
-	Tile1:     tile1Q8ActAVX2,
-	Tile1Pair: tile1PairQ8ActAVX2,
-	DotLoop:   func(iters int) int64 { dotLoopAVX2(iters); return int64(iters) * 12 * 32 * 2 },
+	Tile1:        tile1Q8ActAVX2,
+	Streams:      2,
+	Tile1Streams: tile1PairQ8ActAVX2,
+	DotLoop:      func(iters int) int64 { dotLoopAVX2(iters); return int64(iters) * 12 * 32 * 2 },
 }
 
 // avx2vnni is avx2 with int8 dot products for q8_0 weights.

@@ -354,16 +354,18 @@ t1store:
 	VNNI(10, 8, 2) \
 	VNNI(10, 9, 3)
 
-// func tile1PairQ8ActAVX2(k int, x *byte, p1 *byte, p2 *byte, out1 *float32, out2 *float32)
+// func tile1PairQ8ActAVX2(k int, x *byte, p *byte, stride int, out *float32, ostride int)
 //
-// tile1Q8ActAVX2 for two panels side by side (SI, DI): int sums Y0/Y1 and
+// tile1Q8ActAVX2 for the two panels at p and p+stride bytes, read side by
+// side (SI, DI), out at out and out+ostride floats: int sums Y0/Y1 and
 // Y2/Y3 (one chain each: the two panels give four), float sums Y4/Y5 and
 // Y6/Y7.
 TEXT ·tile1PairQ8ActAVX2(SB), NOSPLIT, $0-48
 	MOVQ k+0(FP), CX
 	MOVQ x+8(FP), R8
-	MOVQ p1+16(FP), SI
-	MOVQ p2+24(FP), DI
+	MOVQ p+16(FP), SI
+	MOVQ stride+24(FP), DI
+	ADDQ SI, DI
 	VPXOR Y4, Y4, Y4
 	VPXOR Y5, Y5, Y5
 	VPXOR Y6, Y6, Y6
@@ -394,10 +396,11 @@ t2loop:
 	DECQ CX
 	JNZ  t2loop
 t2store:
-	MOVQ out1+32(FP), AX
+	MOVQ out+32(FP), AX
 	VMOVUPS Y4, (AX)
 	VMOVUPS Y5, 32(AX)
-	MOVQ out2+40(FP), AX
+	MOVQ ostride+40(FP), BX
+	LEAQ (AX)(BX*4), AX
 	VMOVUPS Y6, (AX)
 	VMOVUPS Y7, 32(AX)
 	VZEROUPPER

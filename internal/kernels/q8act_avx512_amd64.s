@@ -329,64 +329,76 @@ t1store:
 	VZEROUPPER
 	RET
 
-// func tile1PairQ8ActAVX512(k int, x *byte, p1 *byte, p2 *byte, out1 *float32, out2 *float32)
+// QUAD_GROUP adds column group g (x's four bytes broadcast in xg) of the
+// four streams' blocks to their int sums Z14..Z17.
+#define QUAD_GROUP(off, xg) \
+	VMOVDQU32 off(SI), Z22; VMOVDQU32 off(SI)(BX*1), Z23; VMOVDQU32 off(SI)(BX*2), Z24; VMOVDQU32 off(SI)(R10*1), Z25 \
+	VPDPBUSD xg, Z22, Z14; VPDPBUSD xg, Z23, Z15; VPDPBUSD xg, Z24, Z16; VPDPBUSD xg, Z25, Z17
+
+// QUAD_SCALE scales stream s's int sums (acc) by its block's f16 scales at
+// addr times x's scale (Z8) and adds them to its float sums (sum).
+#define QUAD_SCALE(addr, acc, t, sum) \
+	VCVTPH2PS addr, t; VMULPS Z8, t, t; VCVTDQ2PS acc, acc; VMULPS t, acc, acc; VADDPS acc, sum, sum
+
+// func tile1QuadQ8ActAVX512(k int, x *byte, p *byte, stride int, out *float32, ostride int)
 //
-// tile1Q8ActAVX512 for two panels side by side (SI, DI): int sums Z24/Z25
-// and Z26/Z27, float sums Z16 and Z17.
-TEXT ·tile1PairQ8ActAVX512(SB), NOSPLIT, $0-48
+// tile1Q8ActAVX512 for the four panels at p + s·stride bytes (s < 4), out
+// at out + s·ostride floats: four streams read side by side, which one core
+// pulls from memory faster than one. x's eight groups are broadcast once a
+// block for all four (Z0..Z7).
+TEXT ·tile1QuadQ8ActAVX512(SB), NOSPLIT, $0-48
 	MOVQ k+0(FP), CX
 	MOVQ x+8(FP), R8
-	MOVQ p1+16(FP), SI
-	MOVQ p2+24(FP), DI
-	VPXORD Z16, Z16, Z16
-	VPXORD Z17, Z17, Z17
+	MOVQ p+16(FP), SI
+	MOVQ stride+24(FP), BX
+	LEAQ (BX)(BX*2), R10
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
 	SHRQ $5, CX
-	JZ   t2store
-t2loop:
-	LOAD_GROUPS(SI, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
-	LOAD_GROUPS(DI, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
-	VPBROADCASTD 4(R8), Z24
-	VPXORD Z25, Z25, Z25
-	VMOVDQA32 Z24, Z26
-	VPXORD Z27, Z27, Z27
-	VPDPBUSD.BCST 8(R8), Z0, Z24
-	VPDPBUSD.BCST 8(R8), Z8, Z26
-	VPDPBUSD.BCST 12(R8), Z1, Z25
-	VPDPBUSD.BCST 12(R8), Z9, Z27
-	VPDPBUSD.BCST 16(R8), Z2, Z24
-	VPDPBUSD.BCST 16(R8), Z10, Z26
-	VPDPBUSD.BCST 20(R8), Z3, Z25
-	VPDPBUSD.BCST 20(R8), Z11, Z27
-	VPDPBUSD.BCST 24(R8), Z4, Z24
-	VPDPBUSD.BCST 24(R8), Z12, Z26
-	VPDPBUSD.BCST 28(R8), Z5, Z25
-	VPDPBUSD.BCST 28(R8), Z13, Z27
-	VPDPBUSD.BCST 32(R8), Z6, Z24
-	VPDPBUSD.BCST 32(R8), Z14, Z26
-	VPDPBUSD.BCST 36(R8), Z7, Z25
-	VPDPBUSD.BCST 36(R8), Z15, Z27
-	VPADDD Z25, Z24, Z24
-	VPADDD Z27, Z26, Z26
-	VCVTDQ2PS Z24, Z24
-	VCVTDQ2PS Z26, Z26
-	VCVTPH2PS 512(SI), Z28
-	VCVTPH2PS 512(DI), Z29
-	VMULPS.BCST (R8), Z28, Z28
-	VMULPS.BCST (R8), Z29, Z29
-	VMULPS Z28, Z24, Z24
-	VMULPS Z29, Z26, Z26
-	VADDPS Z24, Z16, Z16
-	VADDPS Z26, Z17, Z17
+	JZ   t4store
+t4loop:
+	VPBROADCASTD 8(R8), Z0
+	VPBROADCASTD 12(R8), Z1
+	VPBROADCASTD 16(R8), Z2
+	VPBROADCASTD 20(R8), Z3
+	VPBROADCASTD 24(R8), Z4
+	VPBROADCASTD 28(R8), Z5
+	VPBROADCASTD 32(R8), Z6
+	VPBROADCASTD 36(R8), Z7
+	VPBROADCASTD 4(R8), Z14
+	VMOVDQA32 Z14, Z15
+	VMOVDQA32 Z14, Z16
+	VMOVDQA32 Z14, Z17
+	VBROADCASTSS (R8), Z8
+	QUAD_GROUP(0, Z0)
+	QUAD_GROUP(64, Z1)
+	QUAD_GROUP(128, Z2)
+	QUAD_GROUP(192, Z3)
+	QUAD_GROUP(256, Z4)
+	QUAD_GROUP(320, Z5)
+	QUAD_GROUP(384, Z6)
+	QUAD_GROUP(448, Z7)
+	QUAD_SCALE(512(SI), Z14, Z26, Z10)
+	QUAD_SCALE(512(SI)(BX*1), Z15, Z27, Z11)
+	QUAD_SCALE(512(SI)(BX*2), Z16, Z28, Z12)
+	QUAD_SCALE(512(SI)(R10*1), Z17, Z29, Z13)
 	ADDQ $544, SI
-	ADDQ $544, DI
 	ADDQ $40, R8
 	DECQ CX
-	JNZ  t2loop
-t2store:
-	MOVQ out1+32(FP), AX
-	VMOVUPS Z16, (AX)
-	MOVQ out2+40(FP), AX
-	VMOVUPS Z17, (AX)
+	JNZ  t4loop
+t4store:
+	MOVQ out+32(FP), AX
+	MOVQ ostride+40(FP), BX
+	SHLQ $2, BX
+	VMOVUPS Z10, (AX)
+	ADDQ BX, AX
+	VMOVUPS Z11, (AX)
+	ADDQ BX, AX
+	VMOVUPS Z12, (AX)
+	ADDQ BX, AX
+	VMOVUPS Z13, (AX)
 	VZEROUPPER
 	RET
 

@@ -157,23 +157,39 @@ func TestQ8Kernels(t *testing.T) {
 				check(t)
 				sameBits(t, label+" Tile1", out, want[r*16:(r+1)*16])
 			}
-			if q.Tile1Pair != nil {
-				// The second panel is the first with its rows reversed.
-				rev := make([]byte, len(data))
-				for n := 0; n < 16; n++ {
-					copy(rev[n*ldw:(n+1)*ldw], data[(15-n)*ldw:(16-n)*ldw])
-				}
-				packed2 := make([]byte, len(packed))
-				packQ8Generic(k, &rev[0], ldw, &packed2[0])
-				for r := 0; r < rows; r++ {
-					out1, check1 := guarded(16)
-					out2, check2 := guarded(16)
-					q.Tile1Pair(k, &xq[r*ldx], &packed[0], &packed2[0], &out1[0], &out2[0])
-					check1(t)
-					check2(t)
-					sameBits(t, label+" Tile1Pair", out1, want[r*16:(r+1)*16])
+			if q.Streams > 1 {
+				// Panel s holds the rows rotated by s, panels 64 bytes apart
+				// past their end, outputs 16+8 floats apart: the gaps are
+				// guard values that must survive.
+				pb := len(packed)
+				stride := pb + 64
+				panels, checkPanels := guardedBytes(q.Streams * stride)
+				for st := 0; st < q.Streams; st++ {
+					rot := make([]byte, len(data))
 					for n := 0; n < 16; n++ {
-						sameBits(t, label+" Tile1Pair (second panel)", out2[15-n:16-n], want[r*16+n:r*16+n+1])
+						copy(rot[n*ldw:(n+1)*ldw], data[(n+st)%16*ldw:((n+st)%16+1)*ldw])
+					}
+					packQ8Generic(k, &rot[0], ldw, &panels[st*stride])
+				}
+				const ostride = 24
+				for r := 0; r < rows; r++ {
+					out, check := guarded(q.Streams * ostride)
+					for i := range out {
+						out[i] = guard
+					}
+					q.Tile1Streams(k, &xq[r*ldx], &panels[0], stride, &out[0], ostride)
+					check(t)
+					checkPanels(t)
+					for st := 0; st < q.Streams; st++ {
+						for n := 0; n < 16; n++ {
+							m := r*16 + (n+st)%16
+							sameBits(t, fmt.Sprintf("%s Tile1Streams (stream %d)", label, st), out[st*ostride+n:st*ostride+n+1], want[m:m+1])
+						}
+						for i := 16; i < ostride; i++ {
+							if out[st*ostride+i] != guard {
+								t.Fatalf("%s Tile1Streams: wrote between streams' outputs", label)
+							}
+						}
 					}
 				}
 			}

@@ -82,15 +82,49 @@ func BenchmarkPrefill(b *testing.B) {
 }
 
 // BenchmarkPanels compares q8_0 decode and 128-token prefill from the
-// stored rows and from prepared panels, alternating between two models of
-// the same weights in small rounds so that both see the same moments of a
-// noisy machine; it reports both speeds and their ratio.
+// stored rows and from prepared panels.
 func BenchmarkPanels(b *testing.B) {
 	v := kernels.Default
 	if v.Q8 == nil {
 		b.Skip("no int8 kernels on this machine")
 	}
-	ck := randomSmall(b, checkpoint.Q8_0)
+	benchPair(b, [2]string{"rows", "panels"}, func(i, threads int) *Model {
+		m := newBenchModel(b, checkpoint.Q8_0, threads, v)
+		if i == 0 {
+			m.stripPanels()
+		}
+		return m
+	})
+}
+
+// BenchmarkStreams compares q8_0 decode (and, unchanged, prefill) from
+// panels read as one stream a thread and as the kernels' Streams.
+func BenchmarkStreams(b *testing.B) {
+	v := kernels.Default
+	if v.Q8 == nil || v.Q8.Streams < 2 {
+		b.Skip("no multi-stream int8 kernels on this machine")
+	}
+	one := *v
+	q := *v.Q8
+	q.Streams, q.Tile1Streams = 0, nil
+	one.Q8 = &q
+	benchPair(b, [2]string{"one", "streams"}, func(i, threads int) *Model {
+		return newBenchModel(b, checkpoint.Q8_0, threads, []*kernels.Variant{&one, v}[i])
+	})
+}
+
+func newBenchModel(b *testing.B, dt checkpoint.DType, threads int, v *kernels.Variant) *Model {
+	m, err := New(randomSmall(b, dt), Options{Threads: threads, Kernels: v})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
+
+// benchPair times decode and 128-token prefill on two models of the same
+// weights, alternating between them in small rounds so that both see the
+// same moments of a noisy machine, and reports both speeds and their ratio.
+func benchPair(b *testing.B, names [2]string, build func(i, threads int) *Model) {
 	const prompt = 128
 	prefill := make([]Row, prompt)
 	for i := range prefill {
@@ -99,17 +133,12 @@ func BenchmarkPanels(b *testing.B) {
 	for _, test := range []string{"decode", "prefill"} {
 		for _, threads := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%s/threads=%d", test, threads), func(b *testing.B) {
-				var ms [2]*Model
 				var sts [2]*State
-				for i := range ms {
-					m, err := New(ck, Options{Threads: threads, Kernels: v})
-					if err != nil {
-						b.Fatal(err)
-					}
+				for i := range sts {
+					m := build(i, threads)
 					defer m.Close()
-					ms[i], sts[i] = m, m.NewState(1, 1024, prompt, 1)
+					sts[i] = m.NewState(1, 1024, prompt, 1)
 				}
-				ms[0].stripPanels()
 				var el [2]time.Duration
 				tokens := 0
 				for i := 0; b.Loop(); i++ {
@@ -130,8 +159,8 @@ func BenchmarkPanels(b *testing.B) {
 					}
 					tokens += map[string]int{"decode": 16, "prefill": prompt}[test]
 				}
-				b.ReportMetric(float64(tokens)/el[0].Seconds(), "rows-tok/s")
-				b.ReportMetric(float64(tokens)/el[1].Seconds(), "panels-tok/s")
+				b.ReportMetric(float64(tokens)/el[0].Seconds(), names[0]+"-tok/s")
+				b.ReportMetric(float64(tokens)/el[1].Seconds(), names[1]+"-tok/s")
 				b.ReportMetric(el[0].Seconds()/el[1].Seconds(), "speedup")
 			})
 		}
