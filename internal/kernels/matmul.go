@@ -11,7 +11,7 @@ import (
 // the result is the same bits whatever the thread count, the batch, or
 // whether the decode or the prefill path ran.
 type MatMul struct {
-	v    *Variant
+	v       *Variant
 	pool    *Pool
 	job     matJob
 	streams streamJob // decode of q8_0 panels (matJob.q8 and one row)

@@ -76,11 +76,11 @@ type Q8Kernels struct {
 
 // q8Generic is the Go reference of the q8 kernels.
 var q8Generic = &Q8Kernels{
-	Quantize:  quantizeQ8ActGeneric,
-	Pack:      packQ8Generic,
-	TileM:     4,
-	Tile:      tileQ8ActGeneric,
-	Rows:      rowsQ8ActGeneric,
+	Quantize:     quantizeQ8ActGeneric,
+	Pack:         packQ8Generic,
+	TileM:        4,
+	Tile:         tileQ8ActGeneric,
+	Rows:         rowsQ8ActGeneric,
 	Tile1:        tile1Q8ActGeneric,
 	Streams:      4,
 	Tile1Streams: tile1QuadQ8ActGeneric,

@@ -46,11 +46,11 @@ func rowsQ8ActAVX512(k int, x *byte, w *byte, ldw int, out *float32)
 func dotLoopAVX512(iters int)
 
 var q8AVX512 = &Q8Kernels{
-	Quantize:  quantizeQ8ActAVX512,
-	Pack:      packQ8AVX512,
-	TileM:     8,
-	Tile:      tileQ8ActAVX512,
-	Rows:      rowsQ8ActAVX512,
+	Quantize:     quantizeQ8ActAVX512,
+	Pack:         packQ8AVX512,
+	TileM:        8,
+	Tile:         tileQ8ActAVX512,
+	Rows:         rowsQ8ActAVX512,
 	Tile1:        tile1Q8ActAVX512,
 	Streams:      4,
 	Tile1Streams: tile1QuadQ8ActAVX512,
@@ -106,11 +106,11 @@ func rowsQ8ActAVX2(k int, x *byte, w *byte, ldw int, out *float32)
 func dotLoopAVX2(iters int)
 
 var q8AVX2 = &Q8Kernels{
-	Quantize:  quantizeQ8ActAVX2,
-	Pack:      packQ8AVX2,
-	TileM:     2,
-	Tile:      tileQ8ActAVX2,
-	Rows:      rowsQ8ActAVX2,
+	Quantize:     quantizeQ8ActAVX2,
+	Pack:         packQ8AVX2,
+	TileM:        2,
+	Tile:         tileQ8ActAVX2,
+	Rows:         rowsQ8ActAVX2,
 	Tile1:        tile1Q8ActAVX2,
 	Streams:      2,
 	Tile1Streams: tile1PairQ8ActAVX2,
