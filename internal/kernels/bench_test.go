@@ -165,3 +165,51 @@ func BenchmarkPreparePanels(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReadStreams reads 256 MiB from memory with the bandwidth
+// probe's loop, each thread's share either as one sequential stream (the
+// loop called on 2 KiB pieces in order, its four streams a page apart) or
+// as the probe reads it (four streams a quarter of the share apart): why
+// decode reads a matrix as several streams (Q8Kernels.Streams).
+func BenchmarkReadStreams(b *testing.B) {
+	v := Default
+	buf := make([]byte, 256<<20)
+	for i := range buf {
+		buf[i] = byte(i)
+	}
+	for _, threads := range []int{1, 2} {
+		for _, streams := range []string{"one", "four"} {
+			b.Run(fmt.Sprintf("%s/threads=%d/%s", v.Name, threads, streams), func(b *testing.B) {
+				pool := NewPool(threads)
+				defer pool.Close()
+				job := &readJob{v: v, b: buf, one: streams == "one", sums: make([]uint64, 8*threads)}
+				b.SetBytes(int64(len(buf)))
+				for b.Loop() {
+					pool.Run(threads, 1, job)
+				}
+			})
+		}
+	}
+}
+
+// readJob reads part i of n (one per thread) of b.
+type readJob struct {
+	v    *Variant
+	b    []byte
+	one  bool
+	sums []uint64 // a cache line per worker
+}
+
+func (j *readJob) Run(worker, lo, hi int) {
+	n := len(j.sums) / 8
+	for i := lo; i < hi; i++ {
+		part := j.b[i*len(j.b)/n : (i+1)*len(j.b)/n]
+		if !j.one {
+			j.sums[8*worker] += j.v.ReadSum(part)
+			continue
+		}
+		for off := 0; off+2048 <= len(part); off += 2048 {
+			j.sums[8*worker] += j.v.ReadSum(part[off : off+2048])
+		}
+	}
+}
