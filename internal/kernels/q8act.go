@@ -62,9 +62,8 @@ type Q8Kernels struct {
 	// once: panel s at p + s·stride bytes, its outputs at out + s·ostride
 	// floats. A decode reads each matrix as that many streams far apart
 	// (panels from its quarters, or halves, side by side), because a core
-	// pulls several streams from memory much faster than one: on the
-	// machine we measure, 17–18 GB/s from one sequential stream, 37 from
-	// four (BENCHMARKS.md).
+	// pulls several streams from memory much faster than one: about twice
+	// as fast on the machine we measure (BenchmarkReadStreams).
 	Streams      int
 	Tile1Streams func(k int, x *byte, p *byte, stride int, out *float32, ostride int)
 
