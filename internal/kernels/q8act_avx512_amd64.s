@@ -204,6 +204,12 @@ pdone:
 	VZEROUPPER
 	RET
 
+// STORE4 writes four rows of 16 floats at AX, AX+BX, AX+2·BX, AX+3·BX
+// (AX is left at the fourth).
+#define STORE4(z0, z1, z2, z3) \
+	VMOVUPS z0, (AX); ADDQ BX, AX; VMOVUPS z1, (AX); ADDQ BX, AX \
+	VMOVUPS z2, (AX); ADDQ BX, AX; VMOVUPS z3, (AX)
+
 // LOAD_GROUPS loads the eight column groups of a panel block at p into
 // z0..z7.
 #define LOAD_GROUPS(p, z0, z1, z2, z3, z4, z5, z6, z7) \
@@ -271,21 +277,9 @@ tstore:
 	MOVQ out+32(FP), AX
 	MOVQ ldo+40(FP), BX
 	SHLQ $2, BX
-	VMOVUPS Z16, (AX)
+	STORE4(Z16, Z17, Z18, Z19)
 	ADDQ BX, AX
-	VMOVUPS Z17, (AX)
-	ADDQ BX, AX
-	VMOVUPS Z18, (AX)
-	ADDQ BX, AX
-	VMOVUPS Z19, (AX)
-	ADDQ BX, AX
-	VMOVUPS Z20, (AX)
-	ADDQ BX, AX
-	VMOVUPS Z21, (AX)
-	ADDQ BX, AX
-	VMOVUPS Z22, (AX)
-	ADDQ BX, AX
-	VMOVUPS Z23, (AX)
+	STORE4(Z20, Z21, Z22, Z23)
 	VZEROUPPER
 	RET
 
@@ -392,13 +386,7 @@ t4store:
 	MOVQ out+32(FP), AX
 	MOVQ ostride+40(FP), BX
 	SHLQ $2, BX
-	VMOVUPS Z10, (AX)
-	ADDQ BX, AX
-	VMOVUPS Z11, (AX)
-	ADDQ BX, AX
-	VMOVUPS Z12, (AX)
-	ADDQ BX, AX
-	VMOVUPS Z13, (AX)
+	STORE4(Z10, Z11, Z12, Z13)
 	VZEROUPPER
 	RET
 
