@@ -127,9 +127,11 @@ var avx2 = &Variant{
 	Name:  "avx2",
 	Block: 8,
 	Dot: [4]DotKernels{
-		F32:  {TileM: 2, TileN: 4, Tile: tileF32AVX2, Rows: 8, RowsDot: rowsF32AVX2, One: oneF32AVX2},
-		F16:  {TileM: 2, TileN: 4, Tile: tileF16AVX2, Rows: 8, RowsDot: rowsF16AVX2, One: oneF16AVX2},
-		BF16: {TileM: 2, TileN: 4, Tile: tileBF16AVX2, Rows: 8, RowsDot: rowsBF16AVX2, One: oneBF16AVX2},
+		// The row kernels take 8 rows at any stride, so decode gives them
+		// 8 far-apart rows (FarDot).
+		F32:  {TileM: 2, TileN: 4, Tile: tileF32AVX2, Rows: 8, RowsDot: rowsF32AVX2, Far: 8, FarDot: rowsF32AVX2, One: oneF32AVX2},
+		F16:  {TileM: 2, TileN: 4, Tile: tileF16AVX2, Rows: 8, RowsDot: rowsF16AVX2, Far: 8, FarDot: rowsF16AVX2, One: oneF16AVX2},
+		BF16: {TileM: 2, TileN: 4, Tile: tileBF16AVX2, Rows: 8, RowsDot: rowsBF16AVX2, Far: 8, FarDot: rowsBF16AVX2, One: oneBF16AVX2},
 		Q8_0: {TileM: 2, TileN: 4, Tile: tileQ8AVX2, Rows: 8, RowsDot: rowsQ8AVX2, One: oneQ8AVX2},
 	},
 	DotF32:    avx2Vec.Dot,

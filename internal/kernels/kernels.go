@@ -70,6 +70,14 @@ type DotKernels struct {
 	// through memory row group after row group (decode).
 	Rows    int
 	RowsDot func(k int, x *float32, w *byte, ldw int, out *float32, add bool)
+	// Far, where set, is how many weight rows FarDot takes: RowsDot for
+	// Far rows that the caller picks far apart (at a stride of ldw bytes,
+	// row i of each of Far parts of its range), so that a decode reads Far
+	// long streams from memory instead of the short rows of one group. A
+	// core pulls a few far-apart streams much faster than one
+	// (BenchmarkReadStreams), and a row of 768 f16 is only 24 cache lines.
+	Far    int
+	FarDot func(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 	// One dot product.
 	One func(k int, x *float32, w *byte) float32
 }

@@ -140,7 +140,7 @@ func TestDotKernels(t *testing.T) {
 					continue
 				}
 				k := cols - cols%v.Block
-				rows := max(16, dk.Rows, dk.TileN)
+				rows := max(16, dk.Rows, dk.TileN, 2*dk.Far)
 				m, exact := randMatrix(rng, typ, rows, cols)
 				data, ldw := m.bytes()
 				x := randVec(rng, max(4, dk.TileM)*cols)
@@ -168,6 +168,26 @@ func TestDotKernels(t *testing.T) {
 					for n := 0; n < dk.Rows; n++ {
 						if math.Float32bits(out[n]) != math.Float32bits(chunked[a*rows+n]) {
 							t.Fatalf("%s: RowsDot[%d][%d] = %v, One by chunks gives %v", name, a, n, out[n], chunked[a*rows+n])
+						}
+					}
+				}
+				// far rows: every other row, so the stride is not the row's
+				if dk.Far > 0 {
+					far, check := guarded(dk.Far)
+					for a := 0; a < dk.TileM; a++ {
+						dk.FarDot(k, &x[a*cols], &data[0], 2*ldw, &far[0], false)
+						check(t)
+						for n := 0; n < dk.Far; n++ {
+							if math.Float32bits(far[n]) != math.Float32bits(chunked[a*rows+2*n]) {
+								t.Fatalf("%s: FarDot[%d][%d] = %v, One by chunks gives %v", name, a, n, far[n], chunked[a*rows+2*n])
+							}
+						}
+					}
+					dk.FarDot(k, &x[0], &data[0], 2*ldw, &far[0], false)
+					dk.FarDot(k, &x[0], &data[0], 2*ldw, &far[0], true)
+					for n := 0; n < dk.Far; n++ {
+						if want := chunkedDot(dk, typ, k, x, data[2*n*ldw:], chunked[2*n], true); math.Float32bits(far[n]) != math.Float32bits(want) {
+							t.Fatalf("%s: FarDot add [%d] = %v, want %v", name, n, far[n], want)
 						}
 					}
 				}

@@ -141,7 +141,7 @@ func mulRange(v *Variant, typ DType, scratch, dst []float32, ldd int, x []float3
 	// all columns at once (the row kernels add up their chunks themselves).
 	tiled := rows - rows%tm
 	if tiled < rows {
-		mulRows(dk, typ, dst[tiled*ldd:], ldd, x[tiled*ldx:], ldx, rows-tiled, data, ldw, lo, hi, main, add)
+		mulRows(dk, typ, scratch, dst[tiled*ldd:], ldd, x[tiled*ldx:], ldx, rows-tiled, data, ldw, lo, hi, main, add)
 	}
 	for c0 := 0; tiled > 0 && (c0 < main || c0 == 0); c0 += kChunk {
 		kc := min(kChunk, main-c0)
@@ -170,7 +170,12 @@ func mulRange(v *Variant, typ DType, scratch, dst []float32, ldd int, x []float3
 // mulRows computes k columns (a multiple of the variant's Block) for each
 // of rows activation rows, one row at a time: groups of dk.Rows weight rows
 // with the row kernel, the rest with single dot products chunk by chunk.
-func mulRows(dk *DotKernels, typ DType, dst []float32, ldd int, x []float32, ldx, rows int, data []byte, ldw, lo, hi, k int, add bool) {
+// One activation row with room in scratch for the outputs goes by mulFar.
+func mulRows(dk *DotKernels, typ DType, scratch, dst []float32, ldd int, x []float32, ldx, rows int, data []byte, ldw, lo, hi, k int, add bool) {
+	if rows == 1 && dk.Far > 0 && hi-lo >= 2*dk.Far && len(scratch) >= dk.Far {
+		mulFar(dk, typ, scratch[:dk.Far], dst, x, data, ldw, lo, hi, k, add)
+		return
+	}
 	for t := 0; t < rows; t++ {
 		n := lo
 		for ; n+dk.Rows <= hi; n += dk.Rows {
@@ -179,6 +184,28 @@ func mulRows(dk *DotKernels, typ DType, dst []float32, ldd int, x []float32, ldx
 		for ; n < hi; n++ {
 			dotChunked(dk.One, typ, k, &x[t*ldx], &data[n*ldw], &dst[t*ldd+n], add)
 		}
+	}
+}
+
+// mulFar is mulRows for one activation row, the weight rows [lo, hi) cut
+// into dk.Far parts and taken row i of every part at a time (FarDot), so
+// that they stream from memory as Far long runs. out holds one call's
+// sums; the rows past the last whole part go one by one.
+func mulFar(dk *DotKernels, typ DType, out, dst []float32, x []float32, data []byte, ldw, lo, hi, k int, add bool) {
+	per := (hi - lo) / dk.Far
+	for i := 0; i < per; i++ {
+		if add {
+			for s := range out {
+				out[s] = dst[lo+s*per+i]
+			}
+		}
+		dk.FarDot(k, &x[0], &data[(lo+i)*ldw], per*ldw, &out[0], add)
+		for s, v := range out {
+			dst[lo+s*per+i] = v
+		}
+	}
+	for n := lo + dk.Far*per; n < hi; n++ {
+		dotChunked(dk.One, typ, k, &x[0], &data[n*ldw], &dst[n], add)
 	}
 }
 
@@ -267,7 +294,7 @@ func mulChunk(dk *DotKernels, typ DType, dst []float32, ldd int, x []float32, ld
 		}
 	}
 	if full < rows {
-		mulRows(dk, typ, dst[full*ldd:], ldd, x[full*ldx:], ldx, rows-full, data, ldw, lo, hi, k, add)
+		mulRows(dk, typ, nil, dst[full*ldd:], ldd, x[full*ldx:], ldx, rows-full, data, ldw, lo, hi, k, add)
 	}
 }
 

@@ -97,20 +97,27 @@ func BenchmarkPanels(b *testing.B) {
 	})
 }
 
-// BenchmarkStreams compares q8_0 decode (and, unchanged, prefill) from
-// panels read as one stream a thread and as the kernels' Streams.
+// BenchmarkStreams compares decode (and prefill, which does not use them)
+// with the weights read as one stream a thread and as several far apart
+// (Q8Kernels.Streams for q8_0, DotKernels.Far for the float types).
 func BenchmarkStreams(b *testing.B) {
 	v := kernels.Default
-	if v.Q8 == nil || v.Q8.Streams < 2 {
-		b.Skip("no multi-stream int8 kernels on this machine")
-	}
 	one := *v
-	q := *v.Q8
-	q.Streams, q.Tile1Streams = 0, nil
-	one.Q8 = &q
-	benchPair(b, [2]string{"one", "streams"}, func(i, threads int) *Model {
-		return newBenchModel(b, checkpoint.Q8_0, threads, []*kernels.Variant{&one, v}[i])
-	})
+	for t := range one.Dot {
+		one.Dot[t].Far, one.Dot[t].FarDot = 0, nil
+	}
+	if v.Q8 != nil {
+		q := *v.Q8
+		q.Streams, q.Tile1Streams = 0, nil
+		one.Q8 = &q
+	}
+	for _, dt := range []checkpoint.DType{checkpoint.F32, checkpoint.F16, checkpoint.BF16, checkpoint.Q8_0} {
+		b.Run(dt.String(), func(b *testing.B) {
+			benchPair(b, [2]string{"one", "streams"}, func(i, threads int) *Model {
+				return newBenchModel(b, dt, threads, []*kernels.Variant{&one, v}[i])
+			})
+		})
+	}
 }
 
 func newBenchModel(b *testing.B, dt checkpoint.DType, threads int, v *kernels.Variant) *Model {
