@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"gpt2/internal/checkpoint"
 	"math"
 	"slices"
 	"testing"
@@ -310,6 +311,31 @@ func TestDecodeAllocatesNothing(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Fatalf("%v allocations per decode step", allocs)
+	}
+	// One row, as a plain decode runs, in every weight type: the
+	// products then take their decode paths (far rows, q8_0 streams).
+	c := checkpoint.Config{Name: "alloc", NCtx: 64, VocabSize: 50257, Eps: 1e-5, Activation: "gelu_new", NLayer: 2, NHead: 2, NEmbd: 128, NInner: 512}
+	for _, dt := range []checkpoint.DType{checkpoint.F32, checkpoint.F16, checkpoint.BF16, checkpoint.Q8_0} {
+		ck := checkpoint.Random(c, dt, 1)
+		for _, threads := range []int{1, 2} {
+			m1, err := New(ck, Options{Threads: threads})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st1 := m1.NewState(1, 64, 1, 1)
+			one := []Row{{Token: 7, Logits: true}}
+			st1.Forward(one)
+			allocs := testing.AllocsPerRun(20, func() {
+				one[0].Pos = (one[0].Pos + 1) % 64
+				if err := st1.Forward(one); err != nil {
+					panic(err)
+				}
+			})
+			m1.Close()
+			if allocs != 0 {
+				t.Fatalf("%v, %d threads: %v allocations per one-row decode step", dt, threads, allocs)
+			}
+		}
 	}
 	s := NewSampler(SamplingParams{Temperature: 0.8, TopK: 40, TopP: 0.95, RepetitionPenalty: 1.2}, m.Config.VocabSize, NewRNG(1, 1))
 	s.Context([]int{1, 2, 3})
