@@ -409,14 +409,11 @@ rbf16loop:
 rbf16done:
 	ROWS_EPILOGUE
 
-// FAR8 computes the row kernel's sums for 8 weight rows at a stride of R8
-// (R10 = 3·R8, R12 = 5·R8, R13 = 7·R8), loaded with LOAD: Z0..Z7 hold
-// them as the 16-row kernels' Z0..Z7 would, and REDUCE16 with Z8..Z15 zero
-// gives the same 8 sums, in Y0.
-#define FAR8(LOAD, step, chunk, loop, done) \
+// FAR4 computes the row kernel's sums for 4 weight rows at a stride of R8
+// (R10 = 3·R8), loaded with LOAD: Z0..Z3 hold them as the 16-row kernels'
+// Z0..Z3 would, and REDUCE16 with Z4..Z15 zero gives the same 4 sums, in X0.
+#define FAR4(LOAD, step, chunk, loop, done) \
 	LEAQ (R8)(R8*2), R10 \
-	LEAQ (R8)(R8*4), R12 \
-	LEAQ (R10)(R8*4), R13 \
 	ZERO16 \
 	TESTQ CX, CX \
 	JZ    done \
@@ -425,53 +422,52 @@ chunk: \
 loop: \
 	VMOVUPS (SI), Z31 \
 	LOAD((DI), Z16); LOAD((DI)(R8*1), Z17); LOAD((DI)(R8*2), Z18); LOAD((DI)(R10*1), Z19) \
-	LOAD((DI)(R8*4), Z20); LOAD((DI)(R12*1), Z21); LOAD((DI)(R10*2), Z22); LOAD((DI)(R13*1), Z23) \
 	VFMADD231PS Z31, Z16, Z0; VFMADD231PS Z31, Z17, Z1; VFMADD231PS Z31, Z18, Z2; VFMADD231PS Z31, Z19, Z3 \
-	VFMADD231PS Z31, Z20, Z4; VFMADD231PS Z31, Z21, Z5; VFMADD231PS Z31, Z22, Z6; VFMADD231PS Z31, Z23, Z7 \
 	ADDQ $64, SI \
 	ADDQ $step, DI \
 	SUBQ $16, DX \
 	JNZ  loop \
 	TESTQ CX, CX \
 	JZ done \
-	FAR8_STORE \
+	FAR4_STORE \
 	MOVQ $1, AX \
 	ZERO16 \
 	JMP chunk \
 done: \
-	FAR8_STORE \
+	FAR4_STORE \
 	VZEROUPPER \
 	RET
 
-// FAR8_STORE reduces Z0..Z7 into out's 8 floats: set, or added to with AX.
-#define FAR8_STORE \
+// FAR4_STORE reduces Z0..Z3 into out's 4 floats: set, or added to with AX.
+#define FAR4_STORE \
+	VPXORD Z4, Z4, Z4; VPXORD Z5, Z5, Z5; VPXORD Z6, Z6, Z6; VPXORD Z7, Z7, Z7 \
 	VPXORD Z8, Z8, Z8; VPXORD Z9, Z9, Z9; VPXORD Z10, Z10, Z10; VPXORD Z11, Z11, Z11 \
 	VPXORD Z12, Z12, Z12; VPXORD Z13, Z13, Z13; VPXORD Z14, Z14, Z14; VPXORD Z15, Z15, Z15 \
 	REDUCE16 \
 	TESTQ AX, AX \
 	JZ 2(PC) \
-	VADDPS (BX), Y0, Y0 \
-	VMOVUPS Y0, (BX)
+	VADDPS (BX), X0, X0 \
+	VMOVUPS X0, (BX)
 
-// func far8F16AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
-TEXT ·far8F16AVX512(SB), NOSPLIT, $0-41
+// func far4F16AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
+TEXT ·far4F16AVX512(SB), NOSPLIT, $0-41
 	MOVQ k+0(FP), CX
 	MOVQ x+8(FP), SI
 	MOVQ w+16(FP), DI
 	MOVQ ldw+24(FP), R8
 	MOVQ out+32(FP), BX
 	MOVBQZX add+40(FP), AX
-	FAR8(LOAD_F16, 32, ff16chunk, ff16loop, ff16done)
+	FAR4(LOAD_F16, 32, ff16chunk, ff16loop, ff16done)
 
-// func far8BF16AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
-TEXT ·far8BF16AVX512(SB), NOSPLIT, $0-41
+// func far4BF16AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
+TEXT ·far4BF16AVX512(SB), NOSPLIT, $0-41
 	MOVQ k+0(FP), CX
 	MOVQ x+8(FP), SI
 	MOVQ w+16(FP), DI
 	MOVQ ldw+24(FP), R8
 	MOVQ out+32(FP), BX
 	MOVBQZX add+40(FP), AX
-	FAR8(LOAD_BF16, 32, ffbf16chunk, ffbf16loop, ffbf16done)
+	FAR4(LOAD_BF16, 32, ffbf16chunk, ffbf16loop, ffbf16done)
 
 // Q8_ROWS_ONE widens one row's block and adds it against x (Z16 columns
 // 0..15, Z17 columns 16..31) into accumulator z.
