@@ -292,22 +292,26 @@ func (s *streamJob) start(j *matJob) int {
 func (s *streamJob) Run(_, lo, hi int) {
 	j, q := s.j, s.j.v.Q8
 	k, pb, xq := j.w.Cols, j.w.panelBytes(), &j.quant.xq[0]
-	for i := lo; i < hi; i++ {
-		if i < s.r {
-			q.Tile1Streams(k, xq, &j.w.Panels[i*pb], s.r*pb, &j.dst[16*i], 16*s.r)
-			for p := i; p < q.Streams*s.r && j.bias != nil; p += s.r {
-				j.v.Axpy(j.dst[16*p:16*p+16], 1, j.bias[16*p:16*p+16])
-			}
-			continue
+	parts := min(hi, s.r) // indices [lo, parts) are panels of every part
+	for i := lo; i < parts; i++ {
+		q.Tile1Streams(k, xq, &j.w.Panels[i*pb], s.r*pb, &j.dst[16*i], 16*s.r)
+	}
+	if j.bias != nil {
+		for p := 0; lo < parts && p < q.Streams; p++ {
+			a, b := 16*(p*s.r+lo), 16*(p*s.r+parts)
+			j.v.Axpy(j.dst[a:b], 1, j.bias[a:b])
 		}
-		first := q.Streams * s.r * 16
-		for n := first; n < s.p*16; n += 16 {
-			q.Tile1(k, xq, &j.w.Panels[n/16*pb], &j.dst[n])
-		}
-		j.mulQ8Tail(s.p*16, j.w.Rows)
-		if j.bias != nil {
-			j.v.Axpy(j.dst[first:j.w.Rows], 1, j.bias[first:j.w.Rows])
-		}
+	}
+	if hi <= s.r {
+		return
+	}
+	first := q.Streams * s.r * 16
+	for n := first; n < s.p*16; n += 16 {
+		q.Tile1(k, xq, &j.w.Panels[n/16*pb], &j.dst[n])
+	}
+	j.mulQ8Tail(s.p*16, j.w.Rows)
+	if j.bias != nil {
+		j.v.Axpy(j.dst[first:j.w.Rows], 1, j.bias[first:j.w.Rows])
 	}
 }
 
