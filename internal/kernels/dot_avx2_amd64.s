@@ -277,6 +277,76 @@ rf32loop:
 rf32done:
 	ROWS_EPILOGUE
 
+// FAR4 computes the row kernel's sums for 4 weight rows at a stride of R8
+// (R10 = 3·R8), loaded with LOAD: Y0..Y3 hold them as the 8-row kernels'
+// Y0..Y3 would, and REDUCE8 with Y4..Y7 zero gives the same 4 sums, in X0.
+#define FAR4(LOAD, step, chunk, loop, done) \
+	LEAQ (R8)(R8*2), R10 \
+	ZERO8 \
+	TESTQ CX, CX \
+	JZ    done \
+chunk: \
+	ROWS_CHUNK \
+loop: \
+	VMOVUPS (SI), Y8 \
+	LOAD((DI), Y9); VFMADD231PS Y9, Y8, Y0 \
+	LOAD((DI)(R8*1), Y10); VFMADD231PS Y10, Y8, Y1 \
+	LOAD((DI)(R8*2), Y11); VFMADD231PS Y11, Y8, Y2 \
+	LOAD((DI)(R10*1), Y12); VFMADD231PS Y12, Y8, Y3 \
+	ADDQ $32, SI \
+	ADDQ $step, DI \
+	SUBQ $8, DX \
+	JNZ  loop \
+	TESTQ CX, CX \
+	JZ done \
+	FAR4_STORE \
+	MOVQ $1, AX \
+	ZERO8 \
+	JMP chunk \
+done: \
+	FAR4_STORE \
+	VZEROUPPER \
+	RET
+
+// FAR4_STORE reduces Y0..Y3 into out's 4 floats: set, or added to with AX.
+#define FAR4_STORE \
+	VXORPS Y4, Y4, Y4; VXORPS Y5, Y5, Y5; VXORPS Y6, Y6, Y6; VXORPS Y7, Y7, Y7 \
+	REDUCE8 \
+	TESTQ AX, AX \
+	JZ 2(PC) \
+	VADDPS (BX), X0, X0 \
+	VMOVUPS X0, (BX)
+
+// func far4F32AVX2(k int, x *float32, w *byte, ldw int, out *float32, add bool)
+TEXT ·far4F32AVX2(SB), NOSPLIT, $0-41
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ w+16(FP), DI
+	MOVQ ldw+24(FP), R8
+	MOVQ out+32(FP), BX
+	MOVBQZX add+40(FP), AX
+	FAR4(LOAD_F32, 32, ff32chunk, ff32loop, ff32done)
+
+// func far4F16AVX2(k int, x *float32, w *byte, ldw int, out *float32, add bool)
+TEXT ·far4F16AVX2(SB), NOSPLIT, $0-41
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ w+16(FP), DI
+	MOVQ ldw+24(FP), R8
+	MOVQ out+32(FP), BX
+	MOVBQZX add+40(FP), AX
+	FAR4(LOAD_F16, 16, ff16chunk, ff16loop, ff16done)
+
+// func far4BF16AVX2(k int, x *float32, w *byte, ldw int, out *float32, add bool)
+TEXT ·far4BF16AVX2(SB), NOSPLIT, $0-41
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ w+16(FP), DI
+	MOVQ ldw+24(FP), R8
+	MOVQ out+32(FP), BX
+	MOVBQZX add+40(FP), AX
+	FAR4(LOAD_BF16, 16, ffbf16chunk, ffbf16loop, ffbf16done)
+
 // func rowsF16AVX2(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 TEXT ·rowsF16AVX2(SB), NOSPLIT, $0-41
 	MOVQ k+0(FP), CX
