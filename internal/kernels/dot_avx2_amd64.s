@@ -277,10 +277,17 @@ rf32loop:
 rf32done:
 	ROWS_EPILOGUE
 
-// FAR4 computes the row kernel's sums for 4 weight rows at a stride of R8
+// FAR4 is a whole 4-row kernel (the row kernels' arguments): it computes
+// the row kernel's sums for 4 weight rows at a stride of R8
 // (R10 = 3·R8), loaded with LOAD: Y0..Y3 hold them as the 8-row kernels'
 // Y0..Y3 would, and REDUCE8 with Y4..Y7 zero gives the same 4 sums, in X0.
 #define FAR4(LOAD, step, chunk, loop, done) \
+	MOVQ k+0(FP), CX \
+	MOVQ x+8(FP), SI \
+	MOVQ w+16(FP), DI \
+	MOVQ ldw+24(FP), R8 \
+	MOVQ out+32(FP), BX \
+	MOVBQZX add+40(FP), AX \
 	LEAQ (R8)(R8*2), R10 \
 	ZERO8 \
 	TESTQ CX, CX \
@@ -319,32 +326,14 @@ done: \
 
 // func far4F32AVX2(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 TEXT ·far4F32AVX2(SB), NOSPLIT, $0-41
-	MOVQ k+0(FP), CX
-	MOVQ x+8(FP), SI
-	MOVQ w+16(FP), DI
-	MOVQ ldw+24(FP), R8
-	MOVQ out+32(FP), BX
-	MOVBQZX add+40(FP), AX
 	FAR4(LOAD_F32, 32, ff32chunk, ff32loop, ff32done)
 
 // func far4F16AVX2(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 TEXT ·far4F16AVX2(SB), NOSPLIT, $0-41
-	MOVQ k+0(FP), CX
-	MOVQ x+8(FP), SI
-	MOVQ w+16(FP), DI
-	MOVQ ldw+24(FP), R8
-	MOVQ out+32(FP), BX
-	MOVBQZX add+40(FP), AX
 	FAR4(LOAD_F16, 16, ff16chunk, ff16loop, ff16done)
 
 // func far4BF16AVX2(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 TEXT ·far4BF16AVX2(SB), NOSPLIT, $0-41
-	MOVQ k+0(FP), CX
-	MOVQ x+8(FP), SI
-	MOVQ w+16(FP), DI
-	MOVQ ldw+24(FP), R8
-	MOVQ out+32(FP), BX
-	MOVBQZX add+40(FP), AX
 	FAR4(LOAD_BF16, 16, ffbf16chunk, ffbf16loop, ffbf16done)
 
 // func rowsF16AVX2(k int, x *float32, w *byte, ldw int, out *float32, add bool)

@@ -409,10 +409,17 @@ rbf16loop:
 rbf16done:
 	ROWS_EPILOGUE
 
-// FAR4 computes the row kernel's sums for 4 weight rows at a stride of R8
+// FAR4 is a whole 4-row kernel (the row kernels' arguments): it computes
+// the row kernel's sums for 4 weight rows at a stride of R8
 // (R10 = 3·R8), loaded with LOAD: Z0..Z3 hold them as the 16-row kernels'
 // Z0..Z3 would, and REDUCE16 with Z4..Z15 zero gives the same 4 sums, in X0.
 #define FAR4(LOAD, step, chunk, loop, done) \
+	MOVQ k+0(FP), CX \
+	MOVQ x+8(FP), SI \
+	MOVQ w+16(FP), DI \
+	MOVQ ldw+24(FP), R8 \
+	MOVQ out+32(FP), BX \
+	MOVBQZX add+40(FP), AX \
 	LEAQ (R8)(R8*2), R10 \
 	ZERO16 \
 	TESTQ CX, CX \
@@ -451,22 +458,10 @@ done: \
 
 // func far4F16AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 TEXT ·far4F16AVX512(SB), NOSPLIT, $0-41
-	MOVQ k+0(FP), CX
-	MOVQ x+8(FP), SI
-	MOVQ w+16(FP), DI
-	MOVQ ldw+24(FP), R8
-	MOVQ out+32(FP), BX
-	MOVBQZX add+40(FP), AX
 	FAR4(LOAD_F16, 32, ff16chunk, ff16loop, ff16done)
 
 // func far4BF16AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 TEXT ·far4BF16AVX512(SB), NOSPLIT, $0-41
-	MOVQ k+0(FP), CX
-	MOVQ x+8(FP), SI
-	MOVQ w+16(FP), DI
-	MOVQ ldw+24(FP), R8
-	MOVQ out+32(FP), BX
-	MOVBQZX add+40(FP), AX
 	FAR4(LOAD_BF16, 32, ffbf16chunk, ffbf16loop, ffbf16done)
 
 // Q8_ROWS_ONE widens one row's block and adds it against x (Z16 columns
