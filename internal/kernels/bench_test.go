@@ -182,7 +182,7 @@ func BenchmarkReadStreams(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/threads=%d/%s", v.Name, threads, streams), func(b *testing.B) {
 				pool := NewPool(threads)
 				defer pool.Close()
-				job := &readJob{v: v, b: buf, one: streams == "one", sums: make([]uint64, 8*threads)}
+				job := &readJob{v: v, b: buf, parts: threads, one: streams == "one", sums: make([]uint64, 8*threads)}
 				b.SetBytes(int64(len(buf)))
 				for b.Loop() {
 					pool.Run(threads, 1, job)
@@ -192,18 +192,18 @@ func BenchmarkReadStreams(b *testing.B) {
 	}
 }
 
-// readJob reads part i of n (one per thread) of b.
+// readJob reads part i of parts (one per thread) of b.
 type readJob struct {
-	v    *Variant
-	b    []byte
-	one  bool
-	sums []uint64 // a cache line per worker
+	v     *Variant
+	b     []byte
+	parts int
+	one   bool
+	sums  []uint64 // a cache line per worker
 }
 
 func (j *readJob) Run(worker, lo, hi int) {
-	n := len(j.sums) / 8
 	for i := lo; i < hi; i++ {
-		part := j.b[i*len(j.b)/n : (i+1)*len(j.b)/n]
+		part := j.b[i*len(j.b)/j.parts : (i+1)*len(j.b)/j.parts]
 		if !j.one {
 			j.sums[8*worker] += j.v.ReadSum(part)
 			continue

@@ -11,8 +11,9 @@ package kernels
 // the rows past the last whole panel, and are otherwise not read).
 
 // PreparePanels fills in the Panels of each matrix in ws that is q8_0 with
-// at least 16 rows, when v has int8 kernels (else it does nothing). All panels share one allocation, so that most of it
-// can be huge pages; the pool packs them in parallel.
+// at least 16 rows, when v has int8 kernels (else it does nothing). All
+// panels share one allocation, so that most of it can be huge pages; the
+// pool packs them in parallel.
 func PreparePanels(v *Variant, pool *Pool, ws ...*Matrix) {
 	if v.Q8 == nil {
 		return

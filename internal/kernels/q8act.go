@@ -226,15 +226,15 @@ func (j *matJob) mulQ8(worker, lo, hi int) {
 	tm := q.TileM
 	last := lo + (hi-lo)/16*16
 	if j.w.Panels != nil {
-		pb := j.w.panelBytes()
-		panel := func(n int) *byte { return &j.w.Panels[n/16*pb] }
 		tiled := j.rows - j.rows%tm
+		pb := j.w.panelBytes()
 		for n := lo; n < last; n += 16 {
+			panel := &j.w.Panels[n/16*pb]
 			for t := 0; t < tiled; t += tm {
-				q.Tile(k, &xq[t*ldx], ldx, panel(n), &j.dst[t*N+n], N)
+				q.Tile(k, &xq[t*ldx], ldx, panel, &j.dst[t*N+n], N)
 			}
 			for t := tiled; t < j.rows; t++ {
-				q.Tile1(k, &xq[t*ldx], panel(n), &j.dst[t*N+n])
+				q.Tile1(k, &xq[t*ldx], panel, &j.dst[t*N+n])
 			}
 		}
 		j.mulQ8Tail(last, hi)
@@ -277,14 +277,13 @@ func (j *matJob) mulQ8(worker, lo, hi int) {
 // S·R and the rows past the last whole panel. Every output is still one
 // Tile1 sum, so the bits are those of any other path.
 type streamJob struct {
-	j    *matJob
-	r, p int // panels per part, whole panels
+	j *matJob
+	r int // panels per part
 }
 
 // start sets the job up for j's matrix and returns its index count.
 func (s *streamJob) start(j *matJob) int {
-	s.j, s.p = j, j.w.Rows/16
-	s.r = s.p / j.v.Q8.Streams
+	s.j, s.r = j, j.w.Rows/16/j.v.Q8.Streams
 	return s.r + 1
 }
 
@@ -305,11 +304,11 @@ func (s *streamJob) Run(_, lo, hi int) {
 	if hi <= s.r {
 		return
 	}
-	first := q.Streams * s.r * 16
-	for n := first; n < s.p*16; n += 16 {
+	first, whole := q.Streams*s.r*16, j.w.Rows/16*16
+	for n := first; n < whole; n += 16 {
 		q.Tile1(k, xq, &j.w.Panels[n/16*pb], &j.dst[n])
 	}
-	j.mulQ8Tail(s.p*16, j.w.Rows)
+	j.mulQ8Tail(whole, j.w.Rows)
 	if j.bias != nil {
 		j.v.Axpy(j.dst[first:j.w.Rows], 1, j.bias[first:j.w.Rows])
 	}

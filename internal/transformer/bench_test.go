@@ -146,6 +146,11 @@ func benchPair(b *testing.B, names [2]string, build func(i, threads int) *Model)
 					defer m.Close()
 					sts[i] = m.NewState(1, 1024, prompt, 1)
 				}
+				perRound := 16 // decode steps per model and round
+				if test == "prefill" {
+					perRound = prompt
+				}
+				row := []Row{{Token: 464, Logits: true}}
 				var el [2]time.Duration
 				tokens := 0
 				for i := 0; b.Loop(); i++ {
@@ -156,15 +161,16 @@ func benchPair(b *testing.B, names [2]string, build func(i, threads int) *Model)
 								b.Fatal(err)
 							}
 						} else {
-							for p := 0; p < 16; p++ {
-								if err := st.Forward([]Row{{Token: 464, Pos: (16*i + p) % 128, Logits: true}}); err != nil {
+							for p := 0; p < perRound; p++ {
+								row[0].Pos = (perRound*i + p) % 128
+								if err := st.Forward(row); err != nil {
 									b.Fatal(err)
 								}
 							}
 						}
 						el[j] += time.Since(start)
 					}
-					tokens += map[string]int{"decode": 16, "prefill": prompt}[test]
+					tokens += perRound
 				}
 				b.ReportMetric(float64(tokens)/el[0].Seconds(), names[0]+"-tok/s")
 				b.ReportMetric(float64(tokens)/el[1].Seconds(), names[1]+"-tok/s")
