@@ -30,8 +30,22 @@ func (s *State) attention(rows []Row, layer int) {
 	j.rows, j.layer = rows, layer
 	units := len(j.blocks) * s.m.Config.NHead
 	// Every key and value enters the cache before any query reads it: a
-	// block's queries also see earlier blocks of their sequence.
-	s.m.pool.Run(units, 1, &j.store)
+	// block's queries also see earlier blocks of their sequence. When no
+	// sequence has two blocks (always so in decode), a unit's queries read
+	// only the keys its own unit stores, so one pass does both and saves
+	// the pool a barrier per layer.
+	j.storeInRun = true
+	for i := 1; i < len(j.blocks) && j.storeInRun; i++ {
+		for _, b := range j.blocks[:i] {
+			if rows[b.first].Seq == rows[j.blocks[i].first].Seq {
+				j.storeInRun = false
+				break
+			}
+		}
+	}
+	if !j.storeInRun {
+		s.m.pool.Run(units, 1, &j.store)
+	}
 	s.m.pool.Run(units, 1, j)
 	j.rows = nil
 }
@@ -40,25 +54,29 @@ func (s *State) attention(rows []Row, layer int) {
 type kvStore struct{ j *attentionJob }
 
 func (k *kvStore) Run(_, lo, hi int) {
-	j := k.j
+	nh := k.j.s.m.Config.NHead
+	for p := lo; p < hi; p++ {
+		k.j.storeUnit(k.j.blocks[p/nh], p%nh)
+	}
+}
+
+// storeUnit writes the keys and values of one block's rows for head h.
+func (j *attentionJob) storeUnit(blk attnSpan, h int) {
 	s := j.s
 	c := s.m.Config
-	e, d, nh := c.NEmbd, c.HeadDim(), c.NHead
-	for p := lo; p < hi; p++ {
-		blk, h := j.blocks[p/nh], p%nh
-		first := j.rows[blk.first]
+	e, d := c.NEmbd, c.HeadDim()
+	first := j.rows[blk.first]
+	for a := 0; a < blk.n; a++ {
+		off := s.kvOffset(first.Seq, j.layer, h, first.Pos+a)
+		src := s.qkv[(blk.first+a)*3*e+e+h*d:]
+		copy(s.k[off:off+d], src[:d])
+	}
+	// Values are stored transposed: for each of the head's d values,
+	// a block's positions are contiguous.
+	vt := s.v[s.vOffset(first.Seq, j.layer, h):]
+	for i := 0; i < d; i++ {
 		for a := 0; a < blk.n; a++ {
-			off := s.kvOffset(first.Seq, j.layer, h, first.Pos+a)
-			src := s.qkv[(blk.first+a)*3*e+e+h*d:]
-			copy(s.k[off:off+d], src[:d])
-		}
-		// Values are stored transposed: for each of the head's d values,
-		// a block's positions are contiguous.
-		vt := s.v[s.vOffset(first.Seq, j.layer, h):]
-		for i := 0; i < d; i++ {
-			for a := 0; a < blk.n; a++ {
-				vt[vIndex(d, first.Pos+a, i)] = s.qkv[(blk.first+a)*3*e+2*e+h*d+i]
-			}
+			vt[vIndex(d, first.Pos+a, i)] = s.qkv[(blk.first+a)*3*e+2*e+h*d+i]
 		}
 	}
 }
@@ -75,6 +93,9 @@ type attentionJob struct {
 	layer  int
 	scale  float32
 	blocks []attnSpan
+	// storeInRun is set when each unit stores its own keys and values
+	// before it attends (no sequence has two blocks in this call).
+	storeInRun bool
 	// per worker scratch
 	scores [][]float32 // attnBlock × vcap
 	q      [][]float32 // attnBlock × d, the scaled queries
@@ -103,6 +124,9 @@ func (j *attentionJob) Run(worker, lo, hi int) {
 	e, d, nh := c.NEmbd, c.HeadDim(), c.NHead
 	for p := lo; p < hi; p++ {
 		blk, h := j.blocks[len(j.blocks)-1-p/nh], p%nh
+		if j.storeInRun {
+			j.storeUnit(blk, h)
+		}
 		first := j.rows[blk.first]
 		b := blk.n
 		keys := first.Pos + b // positions 0..keys-1 are needed
