@@ -198,3 +198,29 @@ func (m *Model) stripPanels() {
 		w.Panels = nil
 	}
 }
+
+// BenchmarkAttention measures one decode step's attention over all layers
+// (key/value stores included) at position 64, the middle of tg128, with
+// the cache warm: what attention costs apart from fetching the cache from
+// memory, which a real step must do after the weights have evicted it.
+func BenchmarkAttention(b *testing.B) {
+	for _, threads := range []int{1, 2} {
+		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
+			m := newBenchModel(b, checkpoint.Q8_0, threads, kernels.Default)
+			defer m.Close()
+			st := m.NewState(1, 1024, 1, 1)
+			row := []Row{{Token: 464, Logits: true}}
+			for p := 0; p <= 64; p++ {
+				row[0].Pos = p
+				if err := st.Forward(row); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for b.Loop() {
+				for l := range m.blocks {
+					st.attention(row, l)
+				}
+			}
+		})
+	}
+}
