@@ -248,12 +248,7 @@ tq8done:
 
 // func rowsF32AVX2(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 TEXT ·rowsF32AVX2(SB), NOSPLIT, $0-41
-	MOVQ k+0(FP), CX
-	MOVQ x+8(FP), SI
-	MOVQ w+16(FP), DI
-	MOVQ ldw+24(FP), R8
-	MOVQ out+32(FP), BX
-	MOVBQZX add+40(FP), AX
+	ROWS_ARGS
 	ROWS_SETUP
 	TESTQ CX, CX
 	JZ    rf32done
@@ -282,12 +277,7 @@ rf32done:
 // (R10 = 3·R8), loaded with LOAD: Y0..Y3 hold them as the 8-row kernels'
 // Y0..Y3 would, and REDUCE8 with Y4..Y7 zero gives the same 4 sums, in X0.
 #define FAR4(LOAD, step, chunk, loop, done) \
-	MOVQ k+0(FP), CX \
-	MOVQ x+8(FP), SI \
-	MOVQ w+16(FP), DI \
-	MOVQ ldw+24(FP), R8 \
-	MOVQ out+32(FP), BX \
-	MOVBQZX add+40(FP), AX \
+	ROWS_ARGS \
 	LEAQ (R8)(R8*2), R10 \
 	ZERO8 \
 	TESTQ CX, CX \
@@ -338,12 +328,7 @@ TEXT ·far4BF16AVX2(SB), NOSPLIT, $0-41
 
 // func rowsF16AVX2(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 TEXT ·rowsF16AVX2(SB), NOSPLIT, $0-41
-	MOVQ k+0(FP), CX
-	MOVQ x+8(FP), SI
-	MOVQ w+16(FP), DI
-	MOVQ ldw+24(FP), R8
-	MOVQ out+32(FP), BX
-	MOVBQZX add+40(FP), AX
+	ROWS_ARGS
 	ROWS_SETUP
 	TESTQ CX, CX
 	JZ    rf16done
@@ -362,12 +347,7 @@ rf16done:
 
 // func rowsBF16AVX2(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 TEXT ·rowsBF16AVX2(SB), NOSPLIT, $0-41
-	MOVQ k+0(FP), CX
-	MOVQ x+8(FP), SI
-	MOVQ w+16(FP), DI
-	MOVQ ldw+24(FP), R8
-	MOVQ out+32(FP), BX
-	MOVBQZX add+40(FP), AX
+	ROWS_ARGS
 	ROWS_SETUP
 	TESTQ CX, CX
 	JZ    rbf16done
@@ -395,12 +375,7 @@ rbf16done:
 
 // func rowsQ8AVX2(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 TEXT ·rowsQ8AVX2(SB), NOSPLIT, $0-41
-	MOVQ k+0(FP), CX
-	MOVQ x+8(FP), SI
-	MOVQ w+16(FP), DI
-	MOVQ ldw+24(FP), R8
-	MOVQ out+32(FP), BX
-	MOVBQZX add+40(FP), AX
+	ROWS_ARGS
 	ROWS_SETUP
 	TESTQ CX, CX
 	JZ    rq8done

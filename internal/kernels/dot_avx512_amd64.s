@@ -313,12 +313,7 @@ tq8done:
 
 // func rowsF32AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 TEXT ·rowsF32AVX512(SB), NOSPLIT, $0-41
-	MOVQ k+0(FP), CX
-	MOVQ x+8(FP), SI
-	MOVQ w+16(FP), DI
-	MOVQ ldw+24(FP), R8
-	MOVQ out+32(FP), BX
-	MOVBQZX add+40(FP), AX
+	ROWS_ARGS
 	ROWS_SETUP
 	TESTQ CX, CX
 	JZ    rf32done
@@ -361,12 +356,7 @@ rf32done:
 
 // func rowsF16AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 TEXT ·rowsF16AVX512(SB), NOSPLIT, $0-41
-	MOVQ k+0(FP), CX
-	MOVQ x+8(FP), SI
-	MOVQ w+16(FP), DI
-	MOVQ ldw+24(FP), R8
-	MOVQ out+32(FP), BX
-	MOVBQZX add+40(FP), AX
+	ROWS_ARGS
 	ROWS_SETUP
 	TESTQ CX, CX
 	JZ    rf16done
@@ -386,12 +376,7 @@ rf16done:
 
 // func rowsBF16AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 TEXT ·rowsBF16AVX512(SB), NOSPLIT, $0-41
-	MOVQ k+0(FP), CX
-	MOVQ x+8(FP), SI
-	MOVQ w+16(FP), DI
-	MOVQ ldw+24(FP), R8
-	MOVQ out+32(FP), BX
-	MOVBQZX add+40(FP), AX
+	ROWS_ARGS
 	ROWS_SETUP
 	TESTQ CX, CX
 	JZ    rbf16done
@@ -414,12 +399,7 @@ rbf16done:
 // (R10 = 3·R8), loaded with LOAD: Z0..Z3 hold them as the 16-row kernels'
 // Z0..Z3 would, and REDUCE16 with Z4..Z15 zero gives the same 4 sums, in X0.
 #define FAR4(LOAD, step, chunk, loop, done) \
-	MOVQ k+0(FP), CX \
-	MOVQ x+8(FP), SI \
-	MOVQ w+16(FP), DI \
-	MOVQ ldw+24(FP), R8 \
-	MOVQ out+32(FP), BX \
-	MOVBQZX add+40(FP), AX \
+	ROWS_ARGS \
 	LEAQ (R8)(R8*2), R10 \
 	ZERO16 \
 	TESTQ CX, CX \
@@ -473,12 +453,7 @@ TEXT ·far4BF16AVX512(SB), NOSPLIT, $0-41
 
 // func rowsQ8AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 TEXT ·rowsQ8AVX512(SB), NOSPLIT, $0-41
-	MOVQ k+0(FP), CX
-	MOVQ x+8(FP), SI
-	MOVQ w+16(FP), DI
-	MOVQ ldw+24(FP), R8
-	MOVQ out+32(FP), BX
-	MOVBQZX add+40(FP), AX
+	ROWS_ARGS
 	ROWS_SETUP
 	TESTQ CX, CX
 	JZ    rq8done

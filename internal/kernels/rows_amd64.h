@@ -9,6 +9,16 @@
 	VZEROUPPER \
 	RET
 
+// ROWS_ARGS loads the row kernels' arguments (k int, x *float32, w *byte,
+// ldw int, out *float32, add bool) into CX, SI, DI, R8, BX and AX.
+#define ROWS_ARGS \
+	MOVQ k+0(FP), CX \
+	MOVQ x+8(FP), SI \
+	MOVQ w+16(FP), DI \
+	MOVQ ldw+24(FP), R8 \
+	MOVQ out+32(FP), BX \
+	MOVBQZX add+40(FP), AX
+
 // ROWS_CHUNK starts a chunk of DX = min(CX, 768) columns (kChunk in
 // matmul.go): each chunk's sums are reduced and added to out in order,
 // as the tiles do, so a row's value is the same bits on every path.

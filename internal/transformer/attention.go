@@ -6,9 +6,8 @@ import (
 	"gpt2/internal/kernels"
 )
 
-// attention writes each row's key and value into its sequence's cache,
-// then computes, per row and head, softmax(q·Kᵀ/√d) over positions
-// 0..Pos (the causal mask) and the weighted sum of the values into s.att.
+// planAttention cuts a pass's rows into the blocks attention works on; the
+// blocks are the same for every layer, so a pass cuts them once.
 //
 // Rows of one sequence at consecutive positions form a block, and a block
 // is done per head as two matrix products with the dot kernels: scores
@@ -16,7 +15,7 @@ import (
 // are stored transposed per block of vBlock positions, [d][pos], so that
 // each output is again a dot product along positions, its blocks added in
 // order. Positions past a row's own get probability 0.
-func (s *State) attention(rows []Row, layer int) {
+func (s *State) planAttention(rows []Row) {
 	j := &s.attJob
 	j.blocks = j.blocks[:0]
 	for i := 0; i < len(rows); {
@@ -27,27 +26,39 @@ func (s *State) attention(rows []Row, layer int) {
 		j.blocks = append(j.blocks, attnSpan{i, n})
 		i += n
 	}
-	j.rows, j.layer = rows, layer
+	j.rows = rows
+	j.storeInRun = !seqHasTwoBlocks(rows, j.blocks)
+}
+
+// seqHasTwoBlocks reports whether two of the blocks belong to one sequence.
+func seqHasTwoBlocks(rows []Row, blocks []attnSpan) bool {
+	for i, b := range blocks {
+		for _, a := range blocks[:i] {
+			if rows[a.first].Seq == rows[b.first].Seq {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// attention writes the planned rows' keys and values into their
+// sequences' caches, then computes, per row and head, softmax(q·Kᵀ/√d)
+// over positions 0..Pos (the causal mask) and the weighted sum of the
+// values into s.att.
+func (s *State) attention(layer int) {
+	j := &s.attJob
+	j.layer = layer
 	units := len(j.blocks) * s.m.Config.NHead
 	// Every key and value enters the cache before any query reads it: a
 	// block's queries also see earlier blocks of their sequence. When no
 	// sequence has two blocks (always so in decode), a unit's queries read
 	// only the keys its own unit stores, so one pass does both and saves
 	// the pool a barrier per layer.
-	j.storeInRun = true
-	for i := 1; i < len(j.blocks) && j.storeInRun; i++ {
-		for _, b := range j.blocks[:i] {
-			if rows[b.first].Seq == rows[j.blocks[i].first].Seq {
-				j.storeInRun = false
-				break
-			}
-		}
-	}
 	if !j.storeInRun {
 		s.m.pool.Run(units, 1, &j.store)
 	}
 	s.m.pool.Run(units, 1, j)
-	j.rows = nil
 }
 
 // kvStore writes the keys and values of (block, head) units into the cache.

@@ -217,8 +217,9 @@ func BenchmarkAttention(b *testing.B) {
 				}
 			}
 			for b.Loop() {
+				st.planAttention(row)
 				for l := range m.blocks {
-					st.attention(row, l)
+					st.attention(l)
 				}
 			}
 		})

@@ -17,12 +17,13 @@ func (s *State) Forward(rows []Row) error {
 	n, e := len(rows), c.NEmbd
 	x := s.x[:n*e]
 	s.embed(rows, x)
+	s.planAttention(rows)
 	for l := range m.blocks {
 		b := &m.blocks[l]
 		h := s.h[:n*e]
 		s.layerNorm(h, x, b.ln1G, b.ln1B, n)
 		s.matmul(s.qkv[:n*3*e], h, b.qkv, n)
-		s.attention(rows, l)
+		s.attention(l)
 		s.matmul(s.tmp[:n*e], s.att[:n*e], b.proj, n)
 		addInPlace(x, s.tmp[:n*e])
 		s.layerNorm(h, x, b.ln2G, b.ln2B, n)
@@ -32,6 +33,7 @@ func (s *State) Forward(rows []Row) error {
 		s.matmul(s.tmp[:n*e], up, b.fcProj, n)
 		addInPlace(x, s.tmp[:n*e])
 	}
+	s.attJob.rows = nil // the caller's
 	s.logRows = s.logRows[:0]
 	for i, r := range rows {
 		if r.Logits {
