@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"testing"
+	"time"
 )
 
 // Go benchmarks of the matrix products on GPT-2 small's shapes (in → out),
@@ -140,6 +141,70 @@ func BenchmarkGemvModel(b *testing.B) {
 					})
 				}
 			}
+		}
+	}
+}
+
+// BenchmarkReadModel sets the decode products of GPT-2 small's 49 matrices
+// beside a plain read of the same bytes in the same pool jobs (each
+// thread's part as the probe's four streams): one pass of each per round,
+// alternated, so that the ratio gemv/read says how much of the memory's
+// rate at that moment the kernels reach, whatever the neighbours do.
+func BenchmarkReadModel(b *testing.B) {
+	v := Default
+	for _, typ := range []DType{F16, Q8_0} {
+		var ws []Matrix
+		for l := 0; l < 12; l++ {
+			for _, s := range [][2]int{{768, 2304}, {768, 768}, {768, 3072}, {3072, 768}} {
+				ws = append(ws, RandomMatrix(typ, s[1], s[0], uint64(len(ws))))
+			}
+		}
+		ws = append(ws, RandomMatrix(typ, 50257, 768, 99))
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/%v/threads=%d", v.Name, typ, threads), func(b *testing.B) {
+				pool := NewPool(threads)
+				defer pool.Close()
+				ws := append([]Matrix(nil), ws...)
+				ptrs := make([]*Matrix, len(ws))
+				for i := range ws {
+					ptrs[i] = &ws[i]
+				}
+				PreparePanels(v, pool, ptrs...)
+				var bytes int64
+				reads := make([]*readJob, len(ws))
+				for i, w := range ws {
+					data, _ := w.bytes()
+					if w.Panels != nil {
+						data = w.Panels
+					}
+					// Whole 256-byte pieces per thread: ReadSum's four streams.
+					data = data[:len(data)/(256*threads)*(256*threads)]
+					reads[i] = &readJob{v: v, b: data, parts: threads, sums: make([]uint64, 8*threads)}
+					bytes += int64(w.Bytes())
+				}
+				mm := NewMatMul(v, pool)
+				x := make([]float32, 3072)
+				for i := range x {
+					x[i] = float32(i%13) * 0.01
+				}
+				dst := make([]float32, 50257)
+				var read, gemv time.Duration
+				for b.Loop() {
+					start := time.Now()
+					for _, j := range reads {
+						pool.Run(threads, 1, j)
+					}
+					mid := time.Now()
+					for _, w := range ws {
+						mm.Mul(dst, x[:w.Cols], w, nil, 1)
+					}
+					read, gemv = read+mid.Sub(start), gemv+time.Since(mid)
+				}
+				n := float64(b.N) * float64(bytes) / 1e9
+				b.ReportMetric(n/read.Seconds(), "read-GB/s")
+				b.ReportMetric(n/gemv.Seconds(), "gemv-GB/s")
+				b.ReportMetric(read.Seconds()/gemv.Seconds(), "gemv/read")
+			})
 		}
 	}
 }
