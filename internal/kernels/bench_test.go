@@ -99,40 +99,20 @@ func BenchmarkSoftmax(b *testing.B) {
 // row each: GB/s of weights from memory, at 1 and 2 threads.
 func BenchmarkGemvModel(b *testing.B) {
 	for _, typ := range allTypes {
-		var ws []Matrix
-		for l := 0; l < 12; l++ {
-			for _, s := range [][2]int{{768, 2304}, {768, 768}, {768, 3072}, {3072, 768}} {
-				ws = append(ws, RandomMatrix(typ, s[1], s[0], uint64(len(ws))))
-			}
-		}
-		ws = append(ws, RandomMatrix(typ, 50257, 768, 99))
-		var bytes int
-		for _, w := range ws {
-			bytes += w.Bytes()
-		}
-		wsStored := ws
+		stored := modelMatrices(typ)
 		for _, v := range Variants() {
 			for _, threads := range []int{1, 2} {
 				for _, l := range layouts(v, typ) {
 					b.Run(fmt.Sprintf("%s/%v/%s/threads=%d", v.Name, typ, l, threads), func(b *testing.B) {
 						pool := NewPool(threads)
 						defer pool.Close()
-						ws := ws
+						ws := stored
 						if l == "panels" {
-							ws = append([]Matrix(nil), wsStored...)
-							ptrs := make([]*Matrix, len(ws))
-							for i := range ws {
-								ptrs[i] = &ws[i]
-							}
-							PreparePanels(v, pool, ptrs...)
+							ws = withPanels(v, pool, stored)
 						}
 						mm := NewMatMul(v, pool)
-						x := make([]float32, 3072)
-						for i := range x {
-							x[i] = float32(i%13) * 0.01
-						}
-						dst := make([]float32, 50257)
-						b.SetBytes(int64(bytes))
+						x, dst := modelVectors()
+						b.SetBytes(matricesBytes(ws))
 						for b.Loop() {
 							for _, w := range ws {
 								mm.Mul(dst, x[:w.Cols], w, nil, 1)
@@ -145,6 +125,48 @@ func BenchmarkGemvModel(b *testing.B) {
 	}
 }
 
+// modelMatrices are GPT-2 small's 49 weight matrices of type typ, random,
+// in the order a decode step multiplies by them.
+func modelMatrices(typ DType) []Matrix {
+	var ws []Matrix
+	for l := 0; l < 12; l++ {
+		for _, s := range [][2]int{{768, 2304}, {768, 768}, {768, 3072}, {3072, 768}} {
+			ws = append(ws, RandomMatrix(typ, s[1], s[0], uint64(len(ws))))
+		}
+	}
+	return append(ws, RandomMatrix(typ, 50257, 768, 99))
+}
+
+// withPanels is a copy of ws laid out as a model lays them out on v.
+func withPanels(v *Variant, pool *Pool, ws []Matrix) []Matrix {
+	ws = append([]Matrix(nil), ws...)
+	ptrs := make([]*Matrix, len(ws))
+	for i := range ws {
+		ptrs[i] = &ws[i]
+	}
+	PreparePanels(v, pool, ptrs...)
+	return ws
+}
+
+// modelVectors are an activation vector as wide as the widest input and
+// an output as long as the longest output of modelMatrices.
+func modelVectors() (x, dst []float32) {
+	x = make([]float32, 3072)
+	for i := range x {
+		x[i] = float32(i%13) * 0.01
+	}
+	return x, make([]float32, 50257)
+}
+
+// matricesBytes is the weights' stored size.
+func matricesBytes(ws []Matrix) int64 {
+	var n int64
+	for _, w := range ws {
+		n += int64(w.Bytes())
+	}
+	return n
+}
+
 // BenchmarkReadModel sets the decode products of GPT-2 small's 49 matrices
 // beside a plain read of the same bytes in the same pool jobs (each
 // thread's part as the probe's four streams): one pass of each per round,
@@ -153,24 +175,12 @@ func BenchmarkGemvModel(b *testing.B) {
 func BenchmarkReadModel(b *testing.B) {
 	v := Default
 	for _, typ := range []DType{F16, Q8_0} {
-		var ws []Matrix
-		for l := 0; l < 12; l++ {
-			for _, s := range [][2]int{{768, 2304}, {768, 768}, {768, 3072}, {3072, 768}} {
-				ws = append(ws, RandomMatrix(typ, s[1], s[0], uint64(len(ws))))
-			}
-		}
-		ws = append(ws, RandomMatrix(typ, 50257, 768, 99))
+		stored := modelMatrices(typ)
 		for _, threads := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%s/%v/threads=%d", v.Name, typ, threads), func(b *testing.B) {
 				pool := NewPool(threads)
 				defer pool.Close()
-				ws := append([]Matrix(nil), ws...)
-				ptrs := make([]*Matrix, len(ws))
-				for i := range ws {
-					ptrs[i] = &ws[i]
-				}
-				PreparePanels(v, pool, ptrs...)
-				var bytes int64
+				ws := withPanels(v, pool, stored)
 				reads := make([]*readJob, len(ws))
 				for i, w := range ws {
 					data, _ := w.bytes()
@@ -180,14 +190,9 @@ func BenchmarkReadModel(b *testing.B) {
 					// Whole 256-byte pieces per thread: ReadSum's four streams.
 					data = data[:len(data)/(256*threads)*(256*threads)]
 					reads[i] = &readJob{v: v, b: data, parts: threads, sums: make([]uint64, 8*threads)}
-					bytes += int64(w.Bytes())
 				}
 				mm := NewMatMul(v, pool)
-				x := make([]float32, 3072)
-				for i := range x {
-					x[i] = float32(i%13) * 0.01
-				}
-				dst := make([]float32, 50257)
+				x, dst := modelVectors()
 				var read, gemv time.Duration
 				for b.Loop() {
 					start := time.Now()
@@ -200,7 +205,7 @@ func BenchmarkReadModel(b *testing.B) {
 					}
 					read, gemv = read+mid.Sub(start), gemv+time.Since(mid)
 				}
-				n := float64(b.N) * float64(bytes) / 1e9
+				n := float64(b.N) * float64(matricesBytes(ws)) / 1e9
 				b.ReportMetric(n/read.Seconds(), "read-GB/s")
 				b.ReportMetric(n/gemv.Seconds(), "gemv-GB/s")
 				b.ReportMetric(read.Seconds()/gemv.Seconds(), "gemv/read")
