@@ -174,7 +174,7 @@ func matricesBytes(ws []Matrix) int64 {
 // rate at that moment the kernels reach, whatever the neighbours do.
 func BenchmarkReadModel(b *testing.B) {
 	v := Default
-	for _, typ := range []DType{F16, Q8_0} {
+	for _, typ := range []DType{F32, F16, Q8_0} {
 		stored := modelMatrices(typ)
 		for _, threads := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%s/%v/threads=%d", v.Name, typ, threads), func(b *testing.B) {

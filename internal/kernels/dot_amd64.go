@@ -62,9 +62,12 @@ func widenQ8AVX512(k int, src *byte, dst *float32)
 //go:noescape
 func rowsF32AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 
-// far4F16AVX512 and far4BF16AVX512 are the row kernels for 4 rows: for
-// n < 4, out[n] (+)= Σ_{c<k} x[c] * w_n[c], w_n at w + n·ldw.
+// far4F32AVX512, far4F16AVX512 and far4BF16AVX512 are the row kernels for
+// 4 rows: for n < 4, out[n] (+)= Σ_{c<k} x[c] * w_n[c], w_n at w + n·ldw.
 //
+//go:noescape
+func far4F32AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
+
 //go:noescape
 func far4F16AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 
@@ -106,11 +109,12 @@ var avx512 = &Variant{
 		// f32 weights come straight from memory: 2×8 tiles halve the L2
 		// traffic. Converting weights costs per weight row, so the other
 		// types keep 4×4 tiles, which convert each row once for 4 tokens.
-		// Decode takes f16 and bf16 rows 4 far-apart at a time (FarDot), not
-		// 16 neighbours: four streams a core reads faster (8 were faster
-		// than 16, 4 faster again). f32 rows, twice as long, read no faster
-		// that way (4 or 8 at a time: 0.92–1.01× measured).
-		F32:  {TileM: 2, TileN: 8, Tile: tile8F32AVX512, Rows: 16, RowsDot: rowsF32AVX512, One: oneF32AVX512},
+		// Decode takes rows 4 far-apart at a time (FarDot), not 16
+		// neighbours: four streams a core reads faster (8 were faster than
+		// 16, 4 faster again). f32 gained only once the four streams were
+		// prefetched (without: 0.92–1.01×; with, BenchmarkReadModel
+		// gemv/read 0.86–0.90 → 0.93–0.99).
+		F32:  {TileM: 2, TileN: 8, Tile: tile8F32AVX512, Rows: 16, RowsDot: rowsF32AVX512, Far: 4, FarDot: far4F32AVX512, One: oneF32AVX512},
 		F16:  {TileM: 4, TileN: 4, Tile: tileF16AVX512, Rows: 16, RowsDot: rowsF16AVX512, Far: 4, FarDot: far4F16AVX512, One: oneF16AVX512},
 		BF16: {TileM: 4, TileN: 4, Tile: tileBF16AVX512, Rows: 16, RowsDot: rowsBF16AVX512, Far: 4, FarDot: far4BF16AVX512, One: oneBF16AVX512},
 		Q8_0: {TileM: 4, TileN: 4, Tile: tileQ8AVX512, Rows: 16, RowsDot: rowsQ8AVX512, One: oneQ8AVX512},

@@ -442,6 +442,10 @@ done: \
 	VADDPS (BX), X0, X0 \
 	VMOVUPS X0, (BX)
 
+// func far4F32AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
+TEXT ·far4F32AVX512(SB), NOSPLIT, $0-41
+	FAR4(LOAD_F32, 64, ff32chunk, ff32loop, ff32done)
+
 // func far4F16AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 TEXT ·far4F16AVX512(SB), NOSPLIT, $0-41
 	FAR4(LOAD_F16, 32, ff16chunk, ff16loop, ff16done)
