@@ -276,6 +276,7 @@ rf32done:
 // the row kernel's sums for 4 weight rows at a stride of R8
 // (R10 = 3·R8), loaded with LOAD: Y0..Y3 hold them as the 8-row kernels'
 // Y0..Y3 would, and REDUCE8 with Y4..Y7 zero gives the same 4 sums, in X0.
+// Each round prefetches the four streams ahead (FAR4_PREFETCH).
 #define FAR4(LOAD, step, chunk, loop, done) \
 	ROWS_ARGS \
 	LEAQ (R8)(R8*2), R10 \
@@ -285,6 +286,7 @@ rf32done:
 chunk: \
 	ROWS_CHUNK \
 loop: \
+	FAR4_PREFETCH \
 	VMOVUPS (SI), Y8 \
 	LOAD((DI), Y9); VFMADD231PS Y9, Y8, Y0 \
 	LOAD((DI)(R8*1), Y10); VFMADD231PS Y10, Y8, Y1 \

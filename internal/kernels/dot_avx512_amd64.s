@@ -398,11 +398,7 @@ rbf16done:
 // the row kernel's sums for 4 weight rows at a stride of R8
 // (R10 = 3·R8), loaded with LOAD: Z0..Z3 hold them as the 16-row kernels'
 // Z0..Z3 would, and REDUCE16 with Z4..Z15 zero gives the same 4 sums, in X0.
-// Each of the four streams is prefetched 1 KiB ahead (into the next rows of
-// its part, which the next calls read): left to the hardware, a loop this
-// dense in arithmetic kept too few lines in flight when memory was fast
-// (BenchmarkReadModel: f16 products at 0.80–0.89 of a plain read of the same
-// bytes, 0.87–0.98 with the prefetch; 512 bytes ahead was no better than none).
+// Each round prefetches the four streams ahead (FAR4_PREFETCH).
 #define FAR4(LOAD, step, chunk, loop, done) \
 	ROWS_ARGS \
 	LEAQ (R8)(R8*2), R10 \
@@ -412,7 +408,7 @@ rbf16done:
 chunk: \
 	ROWS_CHUNK \
 loop: \
-	PREFETCHT0 1024(DI); PREFETCHT0 1024(DI)(R8*1); PREFETCHT0 1024(DI)(R8*2); PREFETCHT0 1024(DI)(R10*1) \
+	FAR4_PREFETCH \
 	VMOVUPS (SI), Z31 \
 	LOAD((DI), Z16); LOAD((DI)(R8*1), Z17); LOAD((DI)(R8*2), Z18); LOAD((DI)(R10*1), Z19) \
 	VFMADD231PS Z31, Z16, Z0; VFMADD231PS Z31, Z17, Z1; VFMADD231PS Z31, Z18, Z2; VFMADD231PS Z31, Z19, Z3 \
