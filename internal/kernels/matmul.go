@@ -15,6 +15,7 @@ type MatMul struct {
 	pool    *Pool
 	job     matJob
 	streams streamJob // decode of q8_0 panels (matJob.q8 and one row)
+	far     farJob    // decode of other types on kernels with a FarDot
 }
 
 // NewMatMul prepares products for the variant on the pool.
@@ -54,6 +55,11 @@ func (m *MatMul) Mul(dst, x []float32, w Matrix, bias []float32, rows int) {
 			j.dst, j.x, j.bias, j.data = nil, nil, nil, nil
 			return
 		}
+	}
+	if farDecode(m.v, w, rows) {
+		m.pool.Run(m.far.start(j), 1, &m.far)
+		j.dst, j.x, j.bias, j.data = nil, nil, nil, nil
+		return
 	}
 	// Pieces of whole row groups (16 rows: a multiple of every tile width).
 	m.pool.Run(w.Rows, 16, j)
