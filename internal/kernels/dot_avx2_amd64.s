@@ -276,8 +276,8 @@ rf32done:
 // the row kernel's sums for 4 weight rows at a stride of R8
 // (R10 = 3·R8), loaded with LOAD: Y0..Y3 hold them as the 8-row kernels'
 // Y0..Y3 would, and REDUCE8 with Y4..Y7 zero gives the same 4 sums, in X0.
-// Each round prefetches the four streams ahead (FAR4_PREFETCH).
-#define FAR4(LOAD, step, chunk, loop, done) \
+// Each round prefetches the four streams ahead bytes ahead (FAR4_PREFETCH).
+#define FAR4(LOAD, step, ahead, chunk, loop, done) \
 	ROWS_ARGS \
 	LEAQ (R8)(R8*2), R10 \
 	ZERO8 \
@@ -286,7 +286,7 @@ rf32done:
 chunk: \
 	ROWS_CHUNK \
 loop: \
-	FAR4_PREFETCH \
+	FAR4_PREFETCH(ahead) \
 	VMOVUPS (SI), Y8 \
 	LOAD((DI), Y9); VFMADD231PS Y9, Y8, Y0 \
 	LOAD((DI)(R8*1), Y10); VFMADD231PS Y10, Y8, Y1 \
@@ -318,15 +318,15 @@ done: \
 
 // func far4F32AVX2(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 TEXT ·far4F32AVX2(SB), NOSPLIT, $0-41
-	FAR4(LOAD_F32, 32, ff32chunk, ff32loop, ff32done)
+	FAR4(LOAD_F32, 32, 1024, ff32chunk, ff32loop, ff32done)
 
 // func far4F16AVX2(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 TEXT ·far4F16AVX2(SB), NOSPLIT, $0-41
-	FAR4(LOAD_F16, 16, ff16chunk, ff16loop, ff16done)
+	FAR4(LOAD_F16, 16, 2048, ff16chunk, ff16loop, ff16done)
 
 // func far4BF16AVX2(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 TEXT ·far4BF16AVX2(SB), NOSPLIT, $0-41
-	FAR4(LOAD_BF16, 16, ffbf16chunk, ffbf16loop, ffbf16done)
+	FAR4(LOAD_BF16, 16, 2048, ffbf16chunk, ffbf16loop, ffbf16done)
 
 // func rowsF16AVX2(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 TEXT ·rowsF16AVX2(SB), NOSPLIT, $0-41

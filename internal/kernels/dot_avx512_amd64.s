@@ -398,8 +398,8 @@ rbf16done:
 // the row kernel's sums for 4 weight rows at a stride of R8
 // (R10 = 3·R8), loaded with LOAD: Z0..Z3 hold them as the 16-row kernels'
 // Z0..Z3 would, and REDUCE16 with Z4..Z15 zero gives the same 4 sums, in X0.
-// Each round prefetches the four streams ahead (FAR4_PREFETCH).
-#define FAR4(LOAD, step, chunk, loop, done) \
+// Each round prefetches the four streams ahead bytes ahead (FAR4_PREFETCH).
+#define FAR4(LOAD, step, ahead, chunk, loop, done) \
 	ROWS_ARGS \
 	LEAQ (R8)(R8*2), R10 \
 	ZERO16 \
@@ -408,7 +408,7 @@ rbf16done:
 chunk: \
 	ROWS_CHUNK \
 loop: \
-	FAR4_PREFETCH \
+	FAR4_PREFETCH(ahead) \
 	VMOVUPS (SI), Z31 \
 	LOAD((DI), Z16); LOAD((DI)(R8*1), Z17); LOAD((DI)(R8*2), Z18); LOAD((DI)(R10*1), Z19) \
 	VFMADD231PS Z31, Z16, Z0; VFMADD231PS Z31, Z17, Z1; VFMADD231PS Z31, Z18, Z2; VFMADD231PS Z31, Z19, Z3 \
@@ -440,15 +440,15 @@ done: \
 
 // func far4F32AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 TEXT ·far4F32AVX512(SB), NOSPLIT, $0-41
-	FAR4(LOAD_F32, 64, ff32chunk, ff32loop, ff32done)
+	FAR4(LOAD_F32, 64, 1024, ff32chunk, ff32loop, ff32done)
 
 // func far4F16AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 TEXT ·far4F16AVX512(SB), NOSPLIT, $0-41
-	FAR4(LOAD_F16, 32, ff16chunk, ff16loop, ff16done)
+	FAR4(LOAD_F16, 32, 2048, ff16chunk, ff16loop, ff16done)
 
 // func far4BF16AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 TEXT ·far4BF16AVX512(SB), NOSPLIT, $0-41
-	FAR4(LOAD_BF16, 32, ffbf16chunk, ffbf16loop, ffbf16done)
+	FAR4(LOAD_BF16, 32, 2048, ffbf16chunk, ffbf16loop, ffbf16done)
 
 // Q8_ROWS_ONE widens one row's block and adds it against x (Z16 columns
 // 0..15, Z17 columns 16..31) into accumulator z.

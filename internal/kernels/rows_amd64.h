@@ -20,15 +20,16 @@
 	MOVBQZX add+40(FP), AX
 
 // FAR4_PREFETCH asks for the four rows of a far-rows kernel (at DI, stride
-// R8, R10 = 3·R8) 1 KiB ahead, into the next rows of each part, which the
-// next calls read. Left to the hardware, a loop this dense in arithmetic
-// kept too few lines in flight when memory was fast. BenchmarkReadModel,
-// gemv/read at two threads: AVX-512 f16 0.80–0.89 → 0.87–0.98, f32 (then
-// 16 neighbours) 0.87–0.88 → 0.93–0.97; AVX2 f32 0.94–1.01 → 1.11–1.16
-// (gemv 51–57 → 60–65 GB/s), f16 0.78–0.91 → 0.94–1.06. 512 bytes ahead
-// was no better than none.
-#define FAR4_PREFETCH \
-	PREFETCHT0 1024(DI); PREFETCHT0 1024(DI)(R8*1); PREFETCHT0 1024(DI)(R8*2); PREFETCHT0 1024(DI)(R10*1)
+// R8, R10 = 3·R8) ahead bytes ahead, into the next rows of each part,
+// which the next calls read. Left to the hardware, a loop this dense in
+// arithmetic kept too few lines in flight when memory was fast.
+// BenchmarkReadModel, gemv/read at two threads, 1 KiB ahead: AVX-512 f16
+// 0.80–0.89 → 0.87–0.98, f32 (then 16 neighbours) 0.87–0.88 → 0.93–0.97;
+// AVX2 f32 0.94–1.01 → 1.11–1.16 (gemv 51–57 → 60–65 GB/s), f16 0.78–0.91
+// → 0.94–1.06. 512 bytes ahead was no better than none. How far is best
+// depends on how many bytes a round reads: see each kernel.
+#define FAR4_PREFETCH(ahead) \
+	PREFETCHT0 ahead(DI); PREFETCHT0 ahead(DI)(R8*1); PREFETCHT0 ahead(DI)(R8*2); PREFETCHT0 ahead(DI)(R10*1)
 
 // ROWS_CHUNK starts a chunk of DX = min(CX, 768) columns (kChunk in
 // matmul.go): each chunk's sums are reduced and added to out in order,
