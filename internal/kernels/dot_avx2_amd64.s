@@ -321,6 +321,9 @@ TEXT ·far4F32AVX2(SB), NOSPLIT, $0-41
 	FAR4(LOAD_F32, 32, 1024, ff32chunk, ff32loop, ff32done)
 
 // func far4F16AVX2(k int, x *float32, w *byte, ldw int, out *float32, add bool)
+//
+// 2 KiB ahead (f32: 1 KiB): reading 400 MB, 1 KiB 31–35 GB/s at one thread
+// and 60–61 at two, 1.5 KiB 33–37 and 62–64, 2 KiB 35–37 and 66–67.
 TEXT ·far4F16AVX2(SB), NOSPLIT, $0-41
 	FAR4(LOAD_F16, 16, 2048, ff16chunk, ff16loop, ff16done)
 
