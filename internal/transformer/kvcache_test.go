@@ -102,3 +102,47 @@ func TestCopySeqAcrossBlocks(t *testing.T) {
 		}
 	}
 }
+
+// Decode gives the same bits at any thread count, across value blocks:
+// every product's outputs and every head's attention are split between
+// the threads, never summed across them.
+func TestDecodeSameBitsAnyThreads(t *testing.T) {
+	c := checkpoint.Config{Name: "long", NLayer: 2, NHead: 2, NEmbd: 64, NCtx: 200, NInner: 256,
+		VocabSize: 50257, Eps: 1e-5, Activation: "gelu_new"}
+	const n, np = 140, 10
+	for _, dt := range []checkpoint.DType{checkpoint.F32, checkpoint.F16, checkpoint.Q8_0} {
+		ck := checkpoint.Random(c, dt, 3)
+		var first [][]float32
+		for _, threads := range []int{1, 2, 3} {
+			m, err := New(ck, Options{Threads: threads})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := m.NewState(1, n, np, 1)
+			prompt := make([]Row, np)
+			for i := range prompt {
+				prompt[i] = Row{Pos: i, Token: (i*7919 + 13) % 50257}
+			}
+			prompt[np-1].Logits = true
+			if err := st.Forward(prompt); err != nil {
+				t.Fatal(err)
+			}
+			for i := np; i < n; i++ {
+				if err := st.Forward([]Row{{Pos: i, Token: argmax(st.LogitsRow(0)), Logits: true}}); err != nil {
+					t.Fatal(err)
+				}
+				got := st.LogitsRow(0)
+				if threads == 1 {
+					first = append(first, append([]float32(nil), got...))
+					continue
+				}
+				for j, v := range got {
+					if math.Float32bits(v) != math.Float32bits(first[i-np][j]) {
+						t.Fatalf("%v, %d threads, position %d: logit %d is %v, at one thread %v", dt, threads, i, j, v, first[i-np][j])
+					}
+				}
+			}
+			m.Close()
+		}
+	}
+}
