@@ -445,7 +445,7 @@ TEXT ·far4F32AVX512(SB), NOSPLIT, $0-41
 // func far4F16AVX512(k int, x *float32, w *byte, ldw int, out *float32, add bool)
 //
 // 2 KiB ahead (f32: 1 KiB). Reading 400 MB at two threads, 1 and 2 KiB were
-// level (60–63 GB/s) and 3–4 KiB slower (53–56); in decode, paired rounds in
+// level (60–63 GB/s) and 3–4 KiB slower (53–57); in decode, paired rounds in
 // one process, 2 KiB 218–233 tok/s against 198–225 for 1 KiB.
 TEXT ·far4F16AVX512(SB), NOSPLIT, $0-41
 	FAR4(LOAD_F16, 32, 2048, ff16chunk, ff16loop, ff16done)
