@@ -83,11 +83,16 @@ func (j *attentionJob) storeUnit(blk attnSpan, h int) {
 		copy(s.k[off:off+d], src[:d])
 	}
 	// Values are stored transposed: for each of the head's d values,
-	// a block's positions are contiguous.
+	// a block's positions are contiguous. Row by row, a row's values are
+	// vBlock apart (a decode step's attention took 10 % longer, 151–158
+	// against 136–138 µs at one thread, computing each value's place).
 	vt := s.v[s.vOffset(first.Seq, j.layer, h):]
-	for i := 0; i < d; i++ {
-		for a := 0; a < blk.n; a++ {
-			vt[vIndex(d, first.Pos+a, i)] = s.qkv[(blk.first+a)*3*e+2*e+h*d+i]
+	for a := 0; a < blk.n; a++ {
+		src := s.qkv[(blk.first+a)*3*e+2*e+h*d:][:d]
+		at := vIndex(d, first.Pos+a, 0)
+		dst := vt[at : at+(d-1)*vBlock+1]
+		for i, v := range src {
+			dst[i*vBlock] = v
 		}
 	}
 }
