@@ -50,19 +50,16 @@ func (m *MatMul) Mul(dst, x []float32, w Matrix, bias []float32, rows int) {
 	j.q8 = w.Type == Q8_0 && m.v.Q8 != nil
 	if j.q8 {
 		m.quantize(x, w.Cols, rows)
-		if rows == 1 && w.Panels != nil && m.v.Q8.Streams > 1 {
-			m.pool.Run(m.streams.start(j), 1, &m.streams)
-			j.dst, j.x, j.bias, j.data = nil, nil, nil, nil
-			return
-		}
 	}
-	if farDecode(m.v, w, rows) {
+	switch {
+	case j.q8 && rows == 1 && w.Panels != nil && m.v.Q8.Streams > 1:
+		m.pool.Run(m.streams.start(j), 1, &m.streams)
+	case farDecode(m.v, w, rows):
 		m.pool.Run(m.far.start(j), 1, &m.far)
-		j.dst, j.x, j.bias, j.data = nil, nil, nil, nil
-		return
+	default:
+		// Pieces of whole row groups (16 rows: a multiple of every tile width).
+		m.pool.Run(w.Rows, 16, j)
 	}
-	// Pieces of whole row groups (16 rows: a multiple of every tile width).
-	m.pool.Run(w.Rows, 16, j)
 	j.dst, j.x, j.bias, j.data = nil, nil, nil, nil
 }
 
@@ -126,6 +123,13 @@ func (j *matJob) Run(worker, lo, hi int) {
 	}
 }
 
+// addBias adds the bias to outputs [lo, hi) of a one-row product.
+func (j *matJob) addBias(lo, hi int) {
+	if j.bias != nil {
+		j.v.Axpy(j.dst[lo:hi], 1, j.bias[lo:hi])
+	}
+}
+
 // mulRange computes dst[t·ldd+n] = Σ_{c<k} x[t·ldx+c]·w_n[c] for t < rows
 // and n in [lo, hi), w_n being the weight row at data[n·ldw:]. Columns go
 // in chunks of kChunk, each a dot product of the variant's kernels (tiles,
@@ -147,7 +151,7 @@ func mulRange(v *Variant, typ DType, scratch, dst []float32, ldd int, x []float3
 	// all columns at once (the row kernels add up their chunks themselves).
 	tiled := rows - rows%tm
 	if tiled < rows {
-		mulRows(dk, typ, scratch, dst[tiled*ldd:], ldd, x[tiled*ldx:], ldx, rows-tiled, data, ldw, lo, hi, main, add)
+		mulRows(dk, typ, dst[tiled*ldd:], ldd, x[tiled*ldx:], ldx, rows-tiled, data, ldw, lo, hi, main, add)
 	}
 	for c0 := 0; tiled > 0 && (c0 < main || c0 == 0); c0 += kChunk {
 		kc := min(kChunk, main-c0)
@@ -157,7 +161,13 @@ func mulRange(v *Variant, typ DType, scratch, dst []float32, ldd int, x []float3
 			mulChunk(dk, typ, dst, ldd, x[c0:], ldx, tiled, data[colOffset(typ, c0):], ldw, lo, hi, kc, add || c0 > 0)
 		}
 	}
-	if main == k {
+	addColumns(typ, dst, ldd, x, ldx, rows, data, ldw, lo, hi, main, k)
+}
+
+// addColumns adds columns [from, k) (those past the kernels' last whole
+// block) to dst[t·ldd+n] one by one, for t < rows and n in [lo, hi).
+func addColumns(typ DType, dst []float32, ldd int, x []float32, ldx, rows int, data []byte, ldw, lo, hi, from, k int) {
+	if from == k {
 		return
 	}
 	for n := lo; n < hi; n++ {
@@ -165,7 +175,7 @@ func mulRange(v *Variant, typ DType, scratch, dst []float32, ldd int, x []float3
 		for t := 0; t < rows; t++ {
 			xs := x[t*ldx : t*ldx+k]
 			s := dst[t*ldd+n]
-			for c := main; c < k; c++ {
+			for c := from; c < k; c++ {
 				s += xs[c] * weightAt(typ, row, c)
 			}
 			dst[t*ldd+n] = s
@@ -176,12 +186,7 @@ func mulRange(v *Variant, typ DType, scratch, dst []float32, ldd int, x []float3
 // mulRows computes k columns (a multiple of the variant's Block) for each
 // of rows activation rows, one row at a time: groups of dk.Rows weight rows
 // with the row kernel, the rest with single dot products chunk by chunk.
-// One activation row with room in scratch for the outputs goes by mulFar.
-func mulRows(dk *DotKernels, typ DType, scratch, dst []float32, ldd int, x []float32, ldx, rows int, data []byte, ldw, lo, hi, k int, add bool) {
-	if rows == 1 && dk.Far > 0 && hi-lo >= 2*dk.Far && len(scratch) >= dk.Far {
-		mulFar(dk, typ, scratch[:dk.Far], dst, x, data, ldw, lo, hi, k, add)
-		return
-	}
+func mulRows(dk *DotKernels, typ DType, dst []float32, ldd int, x []float32, ldx, rows int, data []byte, ldw, lo, hi, k int, add bool) {
 	for t := 0; t < rows; t++ {
 		n := lo
 		for ; n+dk.Rows <= hi; n += dk.Rows {
@@ -190,28 +195,6 @@ func mulRows(dk *DotKernels, typ DType, scratch, dst []float32, ldd int, x []flo
 		for ; n < hi; n++ {
 			dotChunked(dk.One, typ, k, &x[t*ldx], &data[n*ldw], &dst[t*ldd+n], add)
 		}
-	}
-}
-
-// mulFar is mulRows for one activation row, the weight rows [lo, hi) cut
-// into dk.Far parts and taken row i of every part at a time (FarDot), so
-// that they stream from memory as Far long runs. out holds one call's
-// sums; the rows past the last whole part go one by one.
-func mulFar(dk *DotKernels, typ DType, out, dst []float32, x []float32, data []byte, ldw, lo, hi, k int, add bool) {
-	per := (hi - lo) / dk.Far
-	for i := 0; i < per; i++ {
-		if add {
-			for s := range out {
-				out[s] = dst[lo+s*per+i]
-			}
-		}
-		dk.FarDot(k, &x[0], &data[(lo+i)*ldw], per*ldw, &out[0], add)
-		for s, v := range out {
-			dst[lo+s*per+i] = v
-		}
-	}
-	for n := lo + dk.Far*per; n < hi; n++ {
-		dotChunked(dk.One, typ, k, &x[0], &data[n*ldw], &dst[n], add)
 	}
 }
 
@@ -300,7 +283,7 @@ func mulChunk(dk *DotKernels, typ DType, dst []float32, ldd int, x []float32, ld
 		}
 	}
 	if full < rows {
-		mulRows(dk, typ, nil, dst[full*ldd:], ldd, x[full*ldx:], ldx, rows-full, data, ldw, lo, hi, k, add)
+		mulRows(dk, typ, dst[full*ldd:], ldd, x[full*ldx:], ldx, rows-full, data, ldw, lo, hi, k, add)
 	}
 }
 

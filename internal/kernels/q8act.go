@@ -295,11 +295,8 @@ func (s *streamJob) Run(_, lo, hi int) {
 	for i := lo; i < parts; i++ {
 		q.Tile1Streams(k, xq, &j.w.Panels[i*pb], s.r*pb, &j.dst[16*i], 16*s.r)
 	}
-	if j.bias != nil {
-		for p := 0; lo < parts && p < q.Streams; p++ {
-			a, b := 16*(p*s.r+lo), 16*(p*s.r+parts)
-			j.v.Axpy(j.dst[a:b], 1, j.bias[a:b])
-		}
+	for p := 0; lo < parts && p < q.Streams; p++ {
+		j.addBias(16*(p*s.r+lo), 16*(p*s.r+parts))
 	}
 	if hi <= s.r {
 		return
@@ -309,9 +306,7 @@ func (s *streamJob) Run(_, lo, hi int) {
 		q.Tile1(k, xq, &j.w.Panels[n/16*pb], &j.dst[n])
 	}
 	j.mulQ8Tail(whole, j.w.Rows)
-	if j.bias != nil {
-		j.v.Axpy(j.dst[first:j.w.Rows], 1, j.bias[first:j.w.Rows])
-	}
+	j.addBias(first, j.w.Rows)
 }
 
 // mulQ8Tail computes output columns [lo, hi) one dot product at a time.
