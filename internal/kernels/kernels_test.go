@@ -10,7 +10,7 @@ import (
 )
 
 // Widths that are and are not multiples of every vector width, plus GPT-2's.
-var testCols = []int{1, 7, 15, 16, 17, 31, 32, 33, 63, 64, 96, 768, 3072}
+var testCols = []int{1, 7, 15, 16, 17, 31, 32, 33, 63, 64, 96, 768, 784, 3072}
 
 // randMatrix makes a rows×cols matrix of type t and its exact values.
 func randMatrix(rng *rand.Rand, t DType, rows, cols int) (Matrix, []float64) {
