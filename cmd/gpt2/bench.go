@@ -39,8 +39,10 @@ func (a *app) benchCommand() *cobra.Command {
 decode speed (tokens/s over --gen-tokens after a one-token prompt), as llama-bench does, for
 each --threads value, over --repeat runs (min/median/max). Beside each result: the ceiling
 the hardware allows, from this machine's memory read bandwidth (decode streams every weight
-once per token) and the peak multiply-add rate of the kernels in use (prefill: float32 FMAs,
-or int8 dot products for q8_0 on kernels that have them), both measured in the same run.
+and its key/value cache once per token; the bandwidth is probed before and after each run,
+and each run is judged against the probes around it) and the peak multiply-add rate of the
+kernels in use (prefill: float32 FMAs, or int8 dot products for q8_0 on kernels that have
+them), both measured in the same run.
 Kernel figures: GEMM GFLOP/s and GEMV GB/s for GPT-2's matrix shapes.
 --random builds a model of a standard size with random weights: no download.`,
 		Example: `  gpt2 bench --random small
@@ -83,8 +85,15 @@ type benchRow struct {
 	BandwidthGBs    float64 `json:"bandwidth_gbs"`
 	PeakGFLOPS      float64 `json:"peak_gflops"`
 	WeightBytes     int64   `json:"weight_bytes,omitempty"`
-	Params          int64   `json:"params,omitempty"`
-	Runs            int     `json:"runs,omitempty"`
+	// CacheBytes is the key/value cache a decode step reads, on average
+	// over the test's steps; the decode ceiling counts it with the weights.
+	CacheBytes int64     `json:"cache_bytes,omitempty"`
+	TPSRuns    []float64 `json:"tps_runs,omitempty"` // each run's tokens/s, in order
+	// BandwidthRunsGBs are the decode test's probes: before each run and
+	// after the last. Run i is judged against the mean of probes i and i+1.
+	BandwidthRunsGBs []float64 `json:"bandwidth_runs_gbs,omitempty"`
+	Params           int64     `json:"params,omitempty"`
+	Runs             int       `json:"runs,omitempty"`
 }
 
 func (o benchOptions) check() error {
@@ -151,7 +160,7 @@ func (a *app) runBench(ctx context.Context, o benchOptions) error {
 			r := base
 			r.Test = fmt.Sprintf("pp%d", n)
 			n = min(n, m.Config.NCtx)
-			if err := measure(ctx, &r, o.repeat, n, func() (time.Duration, error) { return timer.TimePrefill(n) }); err != nil {
+			if _, _, err := measure(ctx, &r, o.repeat, n, func() (time.Duration, error) { return timer.TimePrefill(n) }, nil); err != nil {
 				m.Close()
 				return err
 			}
@@ -162,28 +171,46 @@ func (a *app) runBench(ctx context.Context, o benchOptions) error {
 			r.Ceiling = peakKind
 			rows = append(rows, r)
 		}
-		// The bandwidth is measured just before the decode runs it bounds:
-		// on a shared machine it moves with the neighbours' load, and the
-		// prefill tests take seconds.
-		bw := kernels.Bandwidth(v, threads, o.bandwidthMiB<<20)
-		a.verbosef("threads %d: bandwidth %.1f GB/s", threads, bw/1e9)
-		base.BandwidthGBs = bw / 1e9
-		for i := first; i < len(rows); i++ {
-			rows[i].BandwidthGBs = base.BandwidthGBs
-		}
 		if o.genTokens > 0 {
 			r := base
 			r.Test = fmt.Sprintf("tg%d", o.genTokens)
-			if err := measure(ctx, &r, o.repeat, min(o.genTokens, m.Config.NCtx-1), func() (time.Duration, error) { return timer.TimeDecode(o.genTokens) }); err != nil {
+			steps := min(o.genTokens, m.Config.NCtx-1)
+			r.CacheBytes = int64(math.Round(m.DecodeCacheBytes(steps)))
+			// The bandwidth is probed before each decode run and after the
+			// last: on a shared machine it moves with the neighbours' load,
+			// by half within minutes, so each run is judged against the
+			// mean of the probes on either side of it, and the share of the
+			// ceiling is the median of the runs' shares.
+			probe := func() float64 {
+				bw := kernels.Bandwidth(v, threads, o.bandwidthMiB<<20)
+				a.verbosef("threads %d: bandwidth %.1f GB/s", threads, bw/1e9)
+				return bw
+			}
+			runs, bws, err := measure(ctx, &r, o.repeat, steps, func() (time.Duration, error) { return timer.TimeDecode(o.genTokens) }, probe)
+			if err != nil {
 				m.Close()
 				return err
 			}
-			wb := float64(m.WeightBytes())
-			r.CeilingTPS = bw / wb
-			r.CeilingFraction = r.TPSMedian * wb / bw
-			r.GBs = r.TPSMedian * wb / 1e9
+			perToken := float64(r.WeightBytes + r.CacheBytes)
+			var shares []float64
+			for i, tps := range runs {
+				shares = append(shares, tps*perToken/((bws[i]+bws[i+1])/2))
+			}
+			r.BandwidthRunsGBs = scaled(bws, 1e-9)
+			r.BandwidthGBs = median(slices.Clone(r.BandwidthRunsGBs))
+			r.CeilingTPS = r.BandwidthGBs * 1e9 / perToken
+			r.CeilingFraction = median(shares)
+			r.GBs = r.TPSMedian * perToken / 1e9
 			r.Ceiling = "bandwidth"
+			for i := first; i < len(rows); i++ {
+				rows[i].BandwidthGBs = r.BandwidthGBs
+			}
 			rows = append(rows, r)
+		} else {
+			bw := kernels.Bandwidth(v, threads, o.bandwidthMiB<<20)
+			for i := first; i < len(rows); i++ {
+				rows[i].BandwidthGBs = bw / 1e9
+			}
 		}
 		m.Close()
 		for _, kv := range variants {
@@ -202,27 +229,34 @@ func (a *app) runBench(ctx context.Context, o benchOptions) error {
 	return w.Flush()
 }
 
-func measure(ctx context.Context, r *benchRow, repeat, tokens int, run func() (time.Duration, error)) error {
+// measure runs a test repeat times after a warm-up, fills in r's
+// statistics, and returns each run's tokens/s in order. With a probe, it
+// also returns the probe's value before each run and after the last.
+func measure(ctx context.Context, r *benchRow, repeat, tokens int, run func() (time.Duration, error), probe func() float64) (tps, probes []float64, err error) {
 	if _, err := run(); err != nil { // warm-up: page in the weights, fill the caches
-		return err
+		return nil, nil, err
 	}
-	var tps []float64
 	for i := 0; i < repeat; i++ {
 		if ctx.Err() != nil {
-			return errInterrupted
+			return nil, nil, errInterrupted
+		}
+		if probe != nil {
+			probes = append(probes, probe())
 		}
 		d, err := run()
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		tps = append(tps, float64(tokens)/d.Seconds())
 	}
-	slices.Sort(tps)
-	r.TPSMin, r.TPSMax = tps[0], tps[len(tps)-1]
-	r.TPSMedian = tps[len(tps)/2]
-	if len(tps)%2 == 0 {
-		r.TPSMedian = (tps[len(tps)/2-1] + tps[len(tps)/2]) / 2
+	if probe != nil {
+		probes = append(probes, probe())
 	}
+	r.TPSRuns = tps
+	sorted := slices.Clone(tps)
+	slices.Sort(sorted)
+	r.TPSMin, r.TPSMax = sorted[0], sorted[len(sorted)-1]
+	r.TPSMedian = median(sorted)
 	var sum, sq float64
 	for _, t := range tps {
 		sum += t
@@ -234,7 +268,26 @@ func measure(ctx context.Context, r *benchRow, repeat, tokens int, run func() (t
 	if len(tps) > 1 {
 		r.TPSStddev = math.Sqrt(sq / float64(len(tps)-1))
 	}
-	return nil
+	return tps, probes, nil
+}
+
+// median sorts xs and returns its median.
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	n := len(xs)
+	if n%2 == 1 {
+		return xs[n/2]
+	}
+	return (xs[n/2-1] + xs[n/2]) / 2
+}
+
+// scaled is xs, each times f, in a new slice.
+func scaled(xs []float64, f float64) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = x * f
+	}
+	return out
 }
 
 // benchCheckpoint is the model to measure: random weights of a standard
@@ -368,10 +421,24 @@ func writeBenchTable(w io.Writer, rows []benchRow) {
 			if peakIsInt8(rows, r.Threads) {
 				peak = fmt.Sprintf("%.0f GOP/s of int8 dot products", r.PeakGFLOPS)
 			}
-			fmt.Fprintf(w, "threads %d: memory read bandwidth %.1f GB/s, peak %s (%s); decode ceiling = bandwidth / %.0f MB of weights per token\n",
-				r.Threads, r.BandwidthGBs, peak, r.Kernels, float64(r.WeightBytes)/1e6)
+			fmt.Fprintf(w, "threads %d: memory read bandwidth %.1f GB/s, peak %s (%s)", r.Threads, r.BandwidthGBs, peak, r.Kernels)
+			if tg := decodeRow(rows, r.Threads); tg != nil {
+				fmt.Fprintf(w, "; decode ceiling = bandwidth / (%.0f MB of weights + %.1f MB of key/value cache per token), each run against the bandwidth probed around it",
+					float64(tg.WeightBytes)/1e6, float64(tg.CacheBytes)/1e6)
+			}
+			fmt.Fprintln(w)
 		}
 	}
+}
+
+// decodeRow is the decode test's row for the thread count, if there is one.
+func decodeRow(rows []benchRow, threads int) *benchRow {
+	for i := range rows {
+		if rows[i].Threads == threads && rows[i].CacheBytes > 0 {
+			return &rows[i]
+		}
+	}
+	return nil
 }
 
 // writeBenchMarkdown uses llama-bench's columns, so that results sit side

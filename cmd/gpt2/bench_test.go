@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -34,11 +35,14 @@ func TestBenchJSON(t *testing.T) {
 			if !(row.TPSMin > 0 && row.TPSMin <= row.TPSMedian && row.TPSMedian <= row.TPSMax) || row.Runs != 2 {
 				t.Fatalf("min/median/max: %+v", row)
 			}
-			if math.Abs(row.CeilingFraction-row.TPSMedian/row.CeilingTPS) > 1e-9*row.CeilingFraction {
+			if len(row.TPSRuns) != row.Runs || !slices.Contains(row.TPSRuns, row.TPSMin) || !slices.Contains(row.TPSRuns, row.TPSMax) {
+				t.Fatalf("runs: %+v", row)
+			}
+			if strings.HasPrefix(row.Test, "pp") && math.Abs(row.CeilingFraction-row.TPSMedian/row.CeilingTPS) > 1e-9*row.CeilingFraction {
 				t.Fatalf("fraction is not median/ceiling: %+v", row)
 			}
-			if strings.HasPrefix(row.Test, "tg") && math.Abs(row.CeilingTPS*float64(row.WeightBytes)/1e9-row.BandwidthGBs) > 1e-6*row.BandwidthGBs {
-				t.Fatalf("decode ceiling is not bandwidth / weight bytes: %+v", row)
+			if strings.HasPrefix(row.Test, "tg") {
+				checkDecodeCeiling(t, row)
 			}
 		case strings.HasPrefix(row.Test, "gemv"):
 			if !(row.GBs > 0) {
@@ -56,6 +60,28 @@ func TestBenchJSON(t *testing.T) {
 		if !tests[want] {
 			t.Errorf("missing %s in %v", want, tests)
 		}
+	}
+}
+
+// checkDecodeCeiling checks that a decode row's ceiling is the median probe
+// over weights and cache, and its share the median of the runs' shares,
+// each run against the mean of the probes before and after it.
+func checkDecodeCeiling(t *testing.T, row benchRow) {
+	t.Helper()
+	bws := row.BandwidthRunsGBs
+	if row.CacheBytes <= 0 || len(bws) != row.Runs+1 {
+		t.Fatalf("decode row without its cache bytes or probes: %+v", row)
+	}
+	perToken := float64(row.WeightBytes+row.CacheBytes) / 1e9
+	if math.Abs(row.CeilingTPS*perToken-row.BandwidthGBs) > 1e-6*row.BandwidthGBs || row.BandwidthGBs != median(slices.Clone(bws)) {
+		t.Fatalf("decode ceiling is not the median probe / (weights + cache): %+v", row)
+	}
+	var shares []float64
+	for i, tps := range row.TPSRuns {
+		shares = append(shares, tps*perToken/((bws[i]+bws[i+1])/2))
+	}
+	if want := median(shares); math.Abs(row.CeilingFraction-want) > 1e-9*want {
+		t.Fatalf("share of the ceiling %v, want the median of %v: %+v", row.CeilingFraction, shares, row)
 	}
 }
 

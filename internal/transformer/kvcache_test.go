@@ -146,3 +146,17 @@ func TestDecodeSameBitsAnyThreads(t *testing.T) {
 		}
 	}
 }
+
+// DecodeCacheBytes for GPT-2 small's tg128, counted by hand: steps at
+// positions 1..128 read keys 2..129 and values padded to 16 (9344 in all,
+// against 8384 keys), of 12 layers × 768 floats each.
+func TestDecodeCacheBytes(t *testing.T) {
+	cfg, _ := checkpoint.Standard("small")
+	m := &Model{Config: cfg}
+	if got, want := m.DecodeCacheBytes(128), (8384.0+9344.0)/128*12*768*4; got != want {
+		t.Errorf("DecodeCacheBytes(128) = %v, want %v", got, want)
+	}
+	if got := m.DecodeCacheBytes(0); got != 0 {
+		t.Errorf("DecodeCacheBytes(0) = %v, want 0", got)
+	}
+}
