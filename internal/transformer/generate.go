@@ -146,6 +146,9 @@ func (g *generation) run(ctx context.Context) error {
 			return err
 		}
 		if err := g.admit(ctx); err != nil {
+			if ctx.Err() != nil { // stopped in a prefill: finish what started
+				g.interrupt()
+			}
 			return err
 		}
 		active := false

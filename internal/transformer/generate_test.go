@@ -365,3 +365,40 @@ func TestGenerateInterruptedBeforeStart(t *testing.T) {
 		t.Fatalf("%v %+v %v", err, res, done)
 	}
 }
+
+// laterCancelled is a context that is cancelled from its n-th Err call on:
+// the interruption lands at a chosen point of a run.
+type laterCancelled struct {
+	context.Context
+	calls, n int
+}
+
+func (c *laterCancelled) Err() error {
+	c.calls++
+	if c.calls >= c.n {
+		return context.Canceled
+	}
+	return nil
+}
+
+// Interrupted at any point (the prompts' prefill, a later step), every
+// request still gets a result and its OnDone, as the command's JSON output
+// needs: an interruption during the prefill once returned with the
+// started requests unfinished, and the command printed nothing.
+func TestGenerateInterruptedAnywhere(t *testing.T) {
+	m := loadTinyModel(t, tinyDir, nil, 1)
+	for n := 1; n <= 8; n++ {
+		ctx := &laterCancelled{Context: context.Background(), n: n}
+		var done []int
+		reqs := []Request{greedyRequest([]int{1, 2, 3}, 50), greedyRequest([]int{4, 5}, 50), greedyRequest([]int{6}, 50)}
+		res, err := m.Generate(ctx, reqs, GenerateOptions{BatchSize: 2, OnDone: func(i int, _ *Result) { done = append(done, i) }})
+		if err == nil || len(done) != len(reqs) {
+			t.Fatalf("cancelled at Err call %d: err %v, OnDone for %v of %d requests", n, err, done, len(reqs))
+		}
+		for i, r := range res {
+			if r == nil || r.Finish != FinishInterrupted {
+				t.Fatalf("cancelled at Err call %d: result %d is %+v", n, i, r)
+			}
+		}
+	}
+}
