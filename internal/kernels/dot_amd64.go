@@ -30,7 +30,7 @@ func tileBF16AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, 
 //go:noescape
 func tileQ8AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
 
-// tile8F32AVX512 computes, for m < 2 and n < 8,
+// tile3x8F32AVX512 computes, for m < 3 and n < 8,
 //
 //	s := Σ_{c<k} x[m*ldx+c] * w_n[c]
 //	if add { out[m*ldo+n] += s } else { out[m*ldo+n] = s }
@@ -38,7 +38,7 @@ func tileQ8AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ld
 // with k a multiple of 16 (the sums of the other tiles, in the same order).
 //
 //go:noescape
-func tile8F32AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
+func tile3x8F32AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
 
 // widenF16AVX512 computes dst[c] = F16ToF32(half c of src) for c < k (a
 // multiple of 16).
@@ -106,15 +106,17 @@ var avx512 = &Variant{
 	Name:  "avx512",
 	Block: 16,
 	Dot: [4]DotKernels{
-		// f32 weights come straight from memory: 2×8 tiles halve the L2
-		// traffic. Converting weights costs per weight row, so the other
-		// types keep 4×4 tiles, which convert each row once for 4 tokens.
+		// f32 weights come straight from memory: 3×8 tiles load each
+		// weight vector once for three activation rows (dot_avx512_amd64.s
+		// has the measurements against 2×8). Converting weights costs per
+		// weight row, so the other types keep 4×4 tiles, which convert each
+		// row once for 4 tokens, or are widened for the f32 tiles.
 		// Decode takes rows 4 far-apart at a time (FarDot), not 16
 		// neighbours: four streams a core reads faster (8 were faster than
 		// 16, 4 faster again). f32 gained only once the four streams were
 		// prefetched (without: 0.92–1.01×; with, BenchmarkReadModel
 		// gemv/read 0.86–0.90 → 0.93–0.99).
-		F32:  {TileM: 2, TileN: 8, Tile: tile8F32AVX512, Rows: 16, RowsDot: rowsF32AVX512, Far: 4, FarDot: far4F32AVX512, One: oneF32AVX512},
+		F32:  {TileM: 3, TileN: 8, Tile: tile3x8F32AVX512, Rows: 16, RowsDot: rowsF32AVX512, Far: 4, FarDot: far4F32AVX512, One: oneF32AVX512},
 		F16:  {TileM: 4, TileN: 4, Tile: tileF16AVX512, Rows: 16, RowsDot: rowsF16AVX512, Far: 4, FarDot: far4F16AVX512, One: oneF16AVX512},
 		BF16: {TileM: 4, TileN: 4, Tile: tileBF16AVX512, Rows: 16, RowsDot: rowsBF16AVX512, Far: 4, FarDot: far4BF16AVX512, One: oneBF16AVX512},
 		Q8_0: {TileM: 4, TileN: 4, Tile: tileQ8AVX512, Rows: 16, RowsDot: rowsQ8AVX512, One: oneQ8AVX512},
