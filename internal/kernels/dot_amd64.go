@@ -30,6 +30,11 @@ func tileBF16AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, 
 //go:noescape
 func tileQ8AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
 
+// tile8F32AVX512 is tile3x8F32AVX512 for m < 2: the 3×8 tiles' Tile2.
+//
+//go:noescape
+func tile8F32AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
+
 // tile3x8F32AVX512 computes, for m < 3 and n < 8,
 //
 //	s := Σ_{c<k} x[m*ldx+c] * w_n[c]
@@ -116,7 +121,7 @@ var avx512 = &Variant{
 		// 16, 4 faster again). f32 gained only once the four streams were
 		// prefetched (without: 0.92–1.01×; with, BenchmarkReadModel
 		// gemv/read 0.86–0.90 → 0.93–0.99).
-		F32:  {TileM: 3, TileN: 8, Tile: tile3x8F32AVX512, Rows: 16, RowsDot: rowsF32AVX512, Far: 4, FarDot: far4F32AVX512, One: oneF32AVX512},
+		F32:  {TileM: 3, TileN: 8, Tile: tile3x8F32AVX512, Tile2: tile8F32AVX512, Rows: 16, RowsDot: rowsF32AVX512, Far: 4, FarDot: far4F32AVX512, One: oneF32AVX512},
 		F16:  {TileM: 4, TileN: 4, Tile: tileF16AVX512, Rows: 16, RowsDot: rowsF16AVX512, Far: 4, FarDot: far4F16AVX512, One: oneF16AVX512},
 		BF16: {TileM: 4, TileN: 4, Tile: tileBF16AVX512, Rows: 16, RowsDot: rowsBF16AVX512, Far: 4, FarDot: far4BF16AVX512, One: oneBF16AVX512},
 		Q8_0: {TileM: 4, TileN: 4, Tile: tileQ8AVX512, Rows: 16, RowsDot: rowsQ8AVX512, One: oneQ8AVX512},

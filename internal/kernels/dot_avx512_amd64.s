@@ -162,6 +162,67 @@ tbf16loop:
 tbf16done:
 	TILE_EPILOGUE
 
+// ---- 2×8 tiles: out[m·ldo+n] (+)= x_m · w_n, m < 2, n < 8 ----
+// The 3×8 tile's rows past its last whole tile: two, or one given twice
+// (ldx = ldo = 0: both sums land on the same place, each loaded before
+// either is stored). Registers as the 3×8 tile's, accumulator (m, n) in
+// Z(8m+n), the weight rows loaded into Z16..Z23.
+
+#define TILE8_FMA \
+	VFMADD231PS Z16, Z24, Z0; VFMADD231PS Z17, Z24, Z1; VFMADD231PS Z18, Z24, Z2; VFMADD231PS Z19, Z24, Z3 \
+	VFMADD231PS Z20, Z24, Z4; VFMADD231PS Z21, Z24, Z5; VFMADD231PS Z22, Z24, Z6; VFMADD231PS Z23, Z24, Z7 \
+	VFMADD231PS Z16, Z25, Z8; VFMADD231PS Z17, Z25, Z9; VFMADD231PS Z18, Z25, Z10; VFMADD231PS Z19, Z25, Z11 \
+	VFMADD231PS Z20, Z25, Z12; VFMADD231PS Z21, Z25, Z13; VFMADD231PS Z22, Z25, Z14; VFMADD231PS Z23, Z25, Z15
+
+#define TILE8_LOAD(LOAD) \
+	LOAD((DI), Z16); LOAD((DI)(R8*1), Z17); LOAD((DI)(R8*2), Z18); LOAD((DI)(R10*1), Z19) \
+	LOAD((R13), Z20); LOAD((R13)(R8*1), Z21); LOAD((R13)(R8*2), Z22); LOAD((R13)(R10*1), Z23) \
+	VMOVUPS (SI), Z24; VMOVUPS (SI)(DX*1), Z25
+
+#define TILE8_SETUP \
+	SHLQ $2, DX \
+	SHLQ $2, R11 \
+	LEAQ (R8)(R8*2), R10 \
+	LEAQ (DI)(R8*4), R13 \
+	ZERO16
+
+// TILE8_EPILOGUE writes token 0's 8 sums to out, token 1's to out + ldo.
+#define TILE8_EPILOGUE \
+	REDUCE16 \
+	VEXTRACTF32X8 $1, Z0, Y1 \
+	TESTQ AX, AX \
+	JZ 3(PC) \
+	VADDPS (BX), Y0, Y0 \
+	VADDPS (BX)(R11*1), Y1, Y1 \
+	VMOVUPS Y0, (BX) \
+	VMOVUPS Y1, (BX)(R11*1) \
+	VZEROUPPER \
+	RET
+
+// func tile8F32AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
+TEXT ·tile8F32AVX512(SB), NOSPLIT, $0-57
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), SI
+	MOVQ ldx+16(FP), DX
+	MOVQ w+24(FP), DI
+	MOVQ ldw+32(FP), R8
+	MOVQ out+40(FP), BX
+	MOVQ ldo+48(FP), R11
+	MOVBQZX add+56(FP), AX
+	TILE8_SETUP
+	TESTQ CX, CX
+	JZ    t8f32done
+t8f32loop:
+	TILE8_LOAD(LOAD_F32)
+	TILE8_FMA
+	ADDQ $64, SI
+	ADDQ $64, DI
+	ADDQ $64, R13
+	SUBQ $16, CX
+	JNZ  t8f32loop
+t8f32done:
+	TILE8_EPILOGUE
+
 // ---- 3×8 tiles: out[m·ldo+n] (+)= x_m · w_n, m < 3, n < 8 ----
 // With eight weight rows per tile, few activation rows stream from L2 per
 // round while the weight rows (one column chunk, in L1) are reused.
@@ -177,11 +238,7 @@ tbf16done:
 // (widened, then these tiles) 113.8 → 118.6 at one thread.
 
 #define TILE3x8_SETUP \
-	SHLQ $2, DX \
-	SHLQ $2, R11 \
-	LEAQ (R8)(R8*2), R10 \
-	LEAQ (DI)(R8*4), R13 \
-	ZERO16 \
+	TILE8_SETUP \
 	VPXORD Z16, Z16, Z16; VPXORD Z17, Z17, Z17; VPXORD Z18, Z18, Z18; VPXORD Z19, Z19, Z19 \
 	VPXORD Z20, Z20, Z20; VPXORD Z21, Z21, Z21; VPXORD Z22, Z22, Z22; VPXORD Z23, Z23, Z23
 

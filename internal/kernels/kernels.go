@@ -63,6 +63,11 @@ type DotKernels struct {
 	// with x_m at x + m·ldx floats and w_n at w + n·ldw bytes.
 	TileM, TileN int
 	Tile         func(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
+	// Tile2, where set (TileM = 3), is the tile for two activation rows,
+	// which takes the rows past the last whole tile: two, or one given
+	// twice (ldx = ldo = 0). Without it they go through the row kernel,
+	// a pass over all of the matrix's weights for each.
+	Tile2 func(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
 	// Rows dot products of one activation row with Rows weight rows:
 	// out[n] = x · w_n (or += with add). Unlike the others it takes whole
 	// rows: every kChunk columns it adds the chunk's sums to out, which is

@@ -223,6 +223,9 @@ func TestDotKernels(t *testing.T) {
 						}
 					}
 				}
+				if dk.Tile2 != nil {
+					checkTile2(t, name, dk, k, x, cols, data, ldw, one, rows)
+				}
 				dk.RowsDot(k, &x[0], &data[0], ldw, &out[0], false)
 				dk.RowsDot(k, &x[0], &data[0], ldw, &out[0], true)
 				for n := 0; n < dk.Rows; n++ {
@@ -230,6 +233,42 @@ func TestDotKernels(t *testing.T) {
 						t.Fatalf("%s: RowsDot add [%d] = %v, want %v", name, n, out[n], want)
 					}
 				}
+			}
+		}
+	}
+}
+
+// checkTile2 runs a Tile2 on two activation rows and on row 0 given twice
+// (ldx = ldo = 0), set and then added to, against One bit for bit, with
+// guards around its outputs.
+func checkTile2(t *testing.T, name string, dk DotKernels, k int, x []float32, cols int, data []byte, ldw int, one []float32, rows int) {
+	t.Helper()
+	ldo := dk.TileN + 3
+	out, check := guarded(2 * ldo)
+	dk.Tile2(k, &x[0], cols, &data[0], ldw, &out[0], ldo, false)
+	check(t)
+	for a := 0; a < 2; a++ {
+		for n := 0; n < ldo; n++ {
+			got := out[a*ldo+n]
+			switch {
+			case n >= dk.TileN && got != guard:
+				t.Fatalf("%s: Tile2 wrote past its columns", name)
+			case n < dk.TileN && math.Float32bits(got) != math.Float32bits(one[a*rows+n]):
+				t.Fatalf("%s: Tile2[%d][%d] = %v, One gives %v", name, a, n, got, one[a*rows+n])
+			}
+		}
+	}
+	single, check := guarded(dk.TileN)
+	for _, add := range []bool{false, true} {
+		dk.Tile2(k, &x[0], 0, &data[0], ldw, &single[0], 0, add)
+		check(t)
+		for n := 0; n < dk.TileN; n++ {
+			want := one[n]
+			if add {
+				want += one[n]
+			}
+			if math.Float32bits(single[n]) != math.Float32bits(want) {
+				t.Fatalf("%s: Tile2 of one row (add %v) [%d] = %v, want %v", name, add, n, single[n], want)
 			}
 		}
 	}

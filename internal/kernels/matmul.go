@@ -141,15 +141,19 @@ func mulRange(v *Variant, typ DType, scratch, dst []float32, ldd int, x []float3
 	dk := &v.Dot[typ]
 	main := k - k%v.Block
 	widen := v.Widen[typ]
-	tm := dk.TileM
+	tk := dk // the kernels whose tiles run
 	if widen != nil && scratch != nil && rows >= widenRows {
-		tm = v.Dot[F32].TileM
+		tk = &v.Dot[F32]
 	} else {
 		widen = nil
 	}
 	// Rows past the last whole tile take the weights row group by row group,
-	// all columns at once (the row kernels add up their chunks themselves).
-	tiled := rows - rows%tm
+	// all columns at once (the row kernels add up their chunks themselves),
+	// unless the tiles have a Tile2 for them.
+	tiled := rows - rows%tk.TileM
+	if tk.Tile2 != nil {
+		tiled = rows
+	}
 	if tiled < rows {
 		mulRows(dk, typ, dst[tiled*ldd:], ldd, x[tiled*ldx:], ldx, rows-tiled, data, ldw, lo, hi, main, add)
 	}
@@ -233,7 +237,7 @@ func mulWidened(v *Variant, dk *DotKernels, typ DType, widen func(k int, src *by
 				widen(k, &data[(n+r)*ldw], &scratch[r*k])
 			}
 			for t := t0; t < t1; t += tm {
-				fk.Tile(k, &x[t*ldx], ldx, &wide[0], 4*k, &dst[t*ldd+n], ldd, add)
+				tile(fk, min(tm, t1-t), k, &x[t*ldx], ldx, &wide[0], 4*k, &dst[t*ldd+n], ldd, add)
 			}
 		}
 	}
@@ -266,6 +270,9 @@ func mulChunk(dk *DotKernels, typ DType, dst []float32, ldd int, x []float32, ld
 	// group of weight rows (a few KiB, in L1) meets all of them.
 	tm, tn := dk.TileM, dk.TileN
 	full := rows - rows%tm
+	if dk.Tile2 != nil {
+		full = rows
+	}
 	block := max(tm, (l2Block/(4*max(k, 1)))/tm*tm)
 	for t0 := 0; t0 < full; t0 += block {
 		t1 := min(t0+block, full)
@@ -273,7 +280,7 @@ func mulChunk(dk *DotKernels, typ DType, dst []float32, ldd int, x []float32, ld
 		for ; n+tn <= hi; n += tn {
 			w := wrow(n)
 			for t := t0; t < t1; t += tm {
-				dk.Tile(k, &x[t*ldx], ldx, w, ldw, &dst[t*ldd+n], ldd, add)
+				tile(dk, min(tm, t1-t), k, &x[t*ldx], ldx, w, ldw, &dst[t*ldd+n], ldd, add)
 			}
 		}
 		for t := t0; t < t1; t++ {
@@ -284,6 +291,19 @@ func mulChunk(dk *DotKernels, typ DType, dst []float32, ldd int, x []float32, ld
 	}
 	if full < rows {
 		mulRows(dk, typ, dst[full*ldd:], ldd, x[full*ldx:], ldx, rows-full, data, ldw, lo, hi, k, add)
+	}
+}
+
+// tile runs m ≤ dk.TileM activation rows through dk's tiles: fewer than
+// TileM only with a Tile2, which takes two rows, or one given twice.
+func tile(dk *DotKernels, m, k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool) {
+	switch m {
+	case dk.TileM:
+		dk.Tile(k, x, ldx, w, ldw, out, ldo, add)
+	case 2:
+		dk.Tile2(k, x, ldx, w, ldw, out, ldo, add)
+	default:
+		dk.Tile2(k, x, 0, w, ldw, out, 0, add)
 	}
 }
 
