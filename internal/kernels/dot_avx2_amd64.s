@@ -77,14 +77,7 @@ GLOBL reduceOrder8<>(SB), RODATA|NOPTR, $32
 
 // func tileF32AVX2(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
 TEXT ·tileF32AVX2(SB), NOSPLIT, $0-57
-	MOVQ k+0(FP), CX
-	MOVQ x+8(FP), SI
-	MOVQ ldx+16(FP), DX
-	MOVQ w+24(FP), DI
-	MOVQ ldw+32(FP), R8
-	MOVQ out+40(FP), BX
-	MOVQ ldo+48(FP), R11
-	MOVBQZX add+56(FP), AX
+	TILE_ARGS
 	TILE_SETUP
 	TESTQ CX, CX
 	JZ    tf32done
@@ -105,14 +98,7 @@ tf32done:
 
 // func tileF16AVX2(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
 TEXT ·tileF16AVX2(SB), NOSPLIT, $0-57
-	MOVQ k+0(FP), CX
-	MOVQ x+8(FP), SI
-	MOVQ ldx+16(FP), DX
-	MOVQ w+24(FP), DI
-	MOVQ ldw+32(FP), R8
-	MOVQ out+40(FP), BX
-	MOVQ ldo+48(FP), R11
-	MOVBQZX add+56(FP), AX
+	TILE_ARGS
 	TILE_SETUP
 	TESTQ CX, CX
 	JZ    tf16done
@@ -133,14 +119,7 @@ tf16done:
 
 // func tileBF16AVX2(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
 TEXT ·tileBF16AVX2(SB), NOSPLIT, $0-57
-	MOVQ k+0(FP), CX
-	MOVQ x+8(FP), SI
-	MOVQ ldx+16(FP), DX
-	MOVQ w+24(FP), DI
-	MOVQ ldw+32(FP), R8
-	MOVQ out+40(FP), BX
-	MOVQ ldo+48(FP), R11
-	MOVBQZX add+56(FP), AX
+	TILE_ARGS
 	TILE_SETUP
 	TESTQ CX, CX
 	JZ    tbf16done
@@ -186,14 +165,7 @@ tbf16done:
 
 // func tileQ8AVX2(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
 TEXT ·tileQ8AVX2(SB), NOSPLIT, $0-57
-	MOVQ k+0(FP), CX
-	MOVQ x+8(FP), SI
-	MOVQ ldx+16(FP), DX
-	MOVQ w+24(FP), DI
-	MOVQ ldw+32(FP), R8
-	MOVQ out+40(FP), BX
-	MOVQ ldo+48(FP), R11
-	MOVBQZX add+56(FP), AX
+	TILE_ARGS
 	TILE_SETUP
 	TESTQ CX, CX
 	JZ    tq8done

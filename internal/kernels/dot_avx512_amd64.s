@@ -201,14 +201,7 @@ tbf16done:
 
 // func tile8F32AVX512(k int, x *float32, ldx int, w *byte, ldw int, out *float32, ldo int, add bool)
 TEXT ·tile8F32AVX512(SB), NOSPLIT, $0-57
-	MOVQ k+0(FP), CX
-	MOVQ x+8(FP), SI
-	MOVQ ldx+16(FP), DX
-	MOVQ w+24(FP), DI
-	MOVQ ldw+32(FP), R8
-	MOVQ out+40(FP), BX
-	MOVQ ldo+48(FP), R11
-	MOVBQZX add+56(FP), AX
+	TILE_ARGS
 	TILE8_SETUP
 	TESTQ CX, CX
 	JZ    t8f32done
@@ -261,14 +254,7 @@ t8f32done:
 // then reduced the same way with zeros beside them: every sum is the tree
 // of its own accumulator's lanes, as in every other kernel.
 TEXT ·tile3x8F32AVX512(SB), NOSPLIT, $512-57
-	MOVQ k+0(FP), CX
-	MOVQ x+8(FP), SI
-	MOVQ ldx+16(FP), DX
-	MOVQ w+24(FP), DI
-	MOVQ ldw+32(FP), R8
-	MOVQ out+40(FP), BX
-	MOVQ ldo+48(FP), R11
-	MOVBQZX add+56(FP), AX
+	TILE_ARGS
 	TILE3x8_SETUP
 	TESTQ CX, CX
 	JZ    t38done

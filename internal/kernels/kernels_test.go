@@ -204,17 +204,7 @@ func TestDotKernels(t *testing.T) {
 				tile, check := guarded(dk.TileM * ldo)
 				dk.Tile(k, &x[0], cols, &data[0], ldw, &tile[0], ldo, false)
 				check(t)
-				for a := 0; a < dk.TileM; a++ {
-					for n := 0; n < ldo; n++ {
-						got := tile[a*ldo+n]
-						switch {
-						case n >= dk.TileN && got != guard:
-							t.Fatalf("%s: Tile wrote past its columns", name)
-						case n < dk.TileN && math.Float32bits(got) != math.Float32bits(one[a*rows+n]):
-							t.Fatalf("%s: Tile[%d][%d] = %v, One gives %v", name, a, n, got, one[a*rows+n])
-						}
-					}
-				}
+				checkTileOut(t, name+" Tile", tile, dk.TileM, ldo, dk.TileN, one, rows)
 				dk.Tile(k, &x[0], cols, &data[0], ldw, &tile[0], ldo, true)
 				for a := 0; a < dk.TileM; a++ {
 					for n := 0; n < dk.TileN; n++ {
@@ -238,6 +228,23 @@ func TestDotKernels(t *testing.T) {
 	}
 }
 
+// checkTileOut checks a tile's m rows of out (stride ldo) against One bit
+// for bit, and that the columns past its tn are still guards.
+func checkTileOut(t *testing.T, name string, out []float32, m, ldo, tn int, one []float32, rows int) {
+	t.Helper()
+	for a := 0; a < m; a++ {
+		for n := 0; n < ldo; n++ {
+			got := out[a*ldo+n]
+			switch {
+			case n >= tn && got != guard:
+				t.Fatalf("%s wrote past its columns", name)
+			case n < tn && math.Float32bits(got) != math.Float32bits(one[a*rows+n]):
+				t.Fatalf("%s[%d][%d] = %v, One gives %v", name, a, n, got, one[a*rows+n])
+			}
+		}
+	}
+}
+
 // checkTile2 runs a Tile2 on two activation rows and on row 0 given twice
 // (ldx = ldo = 0), set and then added to, against One bit for bit, with
 // guards around its outputs.
@@ -247,17 +254,7 @@ func checkTile2(t *testing.T, name string, dk DotKernels, k int, x []float32, co
 	out, check := guarded(2 * ldo)
 	dk.Tile2(k, &x[0], cols, &data[0], ldw, &out[0], ldo, false)
 	check(t)
-	for a := 0; a < 2; a++ {
-		for n := 0; n < ldo; n++ {
-			got := out[a*ldo+n]
-			switch {
-			case n >= dk.TileN && got != guard:
-				t.Fatalf("%s: Tile2 wrote past its columns", name)
-			case n < dk.TileN && math.Float32bits(got) != math.Float32bits(one[a*rows+n]):
-				t.Fatalf("%s: Tile2[%d][%d] = %v, One gives %v", name, a, n, got, one[a*rows+n])
-			}
-		}
-	}
+	checkTileOut(t, name+" Tile2", out, 2, ldo, dk.TileN, one, rows)
 	single, check := guarded(dk.TileN)
 	for _, add := range []bool{false, true} {
 		dk.Tile2(k, &x[0], 0, &data[0], ldw, &single[0], 0, add)

@@ -19,6 +19,19 @@
 	MOVQ out+32(FP), BX \
 	MOVBQZX add+40(FP), AX
 
+// TILE_ARGS loads the tile kernels' arguments (k int, x *float32, ldx int,
+// w *byte, ldw int, out *float32, ldo int, add bool) into CX, SI, DX, DI,
+// R8, BX, R11 and AX.
+#define TILE_ARGS \
+	MOVQ k+0(FP), CX \
+	MOVQ x+8(FP), SI \
+	MOVQ ldx+16(FP), DX \
+	MOVQ w+24(FP), DI \
+	MOVQ ldw+32(FP), R8 \
+	MOVQ out+40(FP), BX \
+	MOVQ ldo+48(FP), R11 \
+	MOVBQZX add+56(FP), AX
+
 // FAR4_PREFETCH asks for the four rows of a far-rows kernel (at DI, stride
 // R8, R10 = 3·R8) ahead bytes ahead, into the next rows of each part,
 // which the next calls read. Left to the hardware, a loop this dense in
