@@ -160,7 +160,7 @@ func (a *app) runBench(ctx context.Context, o benchOptions) error {
 			r := base
 			r.Test = fmt.Sprintf("pp%d", n)
 			n = min(n, m.Config.NCtx)
-			if _, _, err := measure(ctx, &r, o.repeat, n, func() (time.Duration, error) { return timer.TimePrefill(n) }, nil); err != nil {
+			if _, err := measure(ctx, &r, o.repeat, n, func() (time.Duration, error) { return timer.TimePrefill(n) }, nil); err != nil {
 				m.Close()
 				return err
 			}
@@ -171,6 +171,7 @@ func (a *app) runBench(ctx context.Context, o benchOptions) error {
 			r.Ceiling = peakKind
 			rows = append(rows, r)
 		}
+		var bw float64 // GB/s, shown on this thread count's rows
 		if o.genTokens > 0 {
 			r := base
 			r.Test = fmt.Sprintf("tg%d", o.genTokens)
@@ -186,14 +187,14 @@ func (a *app) runBench(ctx context.Context, o benchOptions) error {
 				a.verbosef("threads %d: bandwidth %.1f GB/s", threads, bw/1e9)
 				return bw
 			}
-			runs, bws, err := measure(ctx, &r, o.repeat, steps, func() (time.Duration, error) { return timer.TimeDecode(o.genTokens) }, probe)
+			bws, err := measure(ctx, &r, o.repeat, steps, func() (time.Duration, error) { return timer.TimeDecode(o.genTokens) }, probe)
 			if err != nil {
 				m.Close()
 				return err
 			}
 			perToken := float64(r.WeightBytes + r.CacheBytes)
 			var shares []float64
-			for i, tps := range runs {
+			for i, tps := range r.TPSRuns {
 				shares = append(shares, tps*perToken/((bws[i]+bws[i+1])/2))
 			}
 			r.BandwidthRunsGBs = scaled(bws, 1e-9)
@@ -202,15 +203,13 @@ func (a *app) runBench(ctx context.Context, o benchOptions) error {
 			r.CeilingFraction = median(shares)
 			r.GBs = r.TPSMedian * perToken / 1e9
 			r.Ceiling = "bandwidth"
-			for i := first; i < len(rows); i++ {
-				rows[i].BandwidthGBs = r.BandwidthGBs
-			}
 			rows = append(rows, r)
+			bw = r.BandwidthGBs
 		} else {
-			bw := kernels.Bandwidth(v, threads, o.bandwidthMiB<<20)
-			for i := first; i < len(rows); i++ {
-				rows[i].BandwidthGBs = bw / 1e9
-			}
+			bw = kernels.Bandwidth(v, threads, o.bandwidthMiB<<20) / 1e9
+		}
+		for i := first; i < len(rows); i++ {
+			rows[i].BandwidthGBs = bw
 		}
 		m.Close()
 		for _, kv := range variants {
@@ -229,23 +228,24 @@ func (a *app) runBench(ctx context.Context, o benchOptions) error {
 	return w.Flush()
 }
 
-// measure runs a test repeat times after a warm-up, fills in r's
-// statistics, and returns each run's tokens/s in order. With a probe, it
-// also returns the probe's value before each run and after the last.
-func measure(ctx context.Context, r *benchRow, repeat, tokens int, run func() (time.Duration, error), probe func() float64) (tps, probes []float64, err error) {
+// measure runs a test repeat times after a warm-up and fills in r's
+// statistics, each run's tokens/s in order in r.TPSRuns. With a probe, it
+// returns the probe's value before each run and after the last.
+func measure(ctx context.Context, r *benchRow, repeat, tokens int, run func() (time.Duration, error), probe func() float64) (probes []float64, err error) {
 	if _, err := run(); err != nil { // warm-up: page in the weights, fill the caches
-		return nil, nil, err
+		return nil, err
 	}
+	var tps []float64
 	for i := 0; i < repeat; i++ {
 		if ctx.Err() != nil {
-			return nil, nil, errInterrupted
+			return nil, errInterrupted
 		}
 		if probe != nil {
 			probes = append(probes, probe())
 		}
 		d, err := run()
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		tps = append(tps, float64(tokens)/d.Seconds())
 	}
@@ -268,7 +268,7 @@ func measure(ctx context.Context, r *benchRow, repeat, tokens int, run func() (t
 	if len(tps) > 1 {
 		r.TPSStddev = math.Sqrt(sq / float64(len(tps)-1))
 	}
-	return tps, probes, nil
+	return probes, nil
 }
 
 // median sorts xs and returns its median.

@@ -150,10 +150,7 @@ func mulRange(v *Variant, typ DType, scratch, dst []float32, ldd int, x []float3
 	// Rows past the last whole tile take the weights row group by row group,
 	// all columns at once (the row kernels add up their chunks themselves),
 	// unless the tiles have a Tile2 for them.
-	tiled := rows - rows%tk.TileM
-	if tk.Tile2 != nil {
-		tiled = rows
-	}
+	tiled := tk.tiledRows(rows)
 	if tiled < rows {
 		mulRows(dk, typ, dst[tiled*ldd:], ldd, x[tiled*ldx:], ldx, rows-tiled, data, ldw, lo, hi, main, add)
 	}
@@ -269,10 +266,7 @@ func mulChunk(dk *DotKernels, typ DType, dst []float32, ldd int, x []float32, ld
 	// Tiles sweep a block of activation rows that stays in L2 while each
 	// group of weight rows (a few KiB, in L1) meets all of them.
 	tm, tn := dk.TileM, dk.TileN
-	full := rows - rows%tm
-	if dk.Tile2 != nil {
-		full = rows
-	}
+	full := dk.tiledRows(rows)
 	block := max(tm, (l2Block/(4*max(k, 1)))/tm*tm)
 	for t0 := 0; t0 < full; t0 += block {
 		t1 := min(t0+block, full)
@@ -292,6 +286,15 @@ func mulChunk(dk *DotKernels, typ DType, dst []float32, ldd int, x []float32, ld
 	if full < rows {
 		mulRows(dk, typ, dst[full*ldd:], ldd, x[full*ldx:], ldx, rows-full, data, ldw, lo, hi, k, add)
 	}
+}
+
+// tiledRows is how many of rows activation rows the tiles take: all of
+// them with a Tile2, else the whole tiles'.
+func (dk *DotKernels) tiledRows(rows int) int {
+	if dk.Tile2 != nil {
+		return rows
+	}
+	return rows - rows%dk.TileM
 }
 
 // tile runs m ≤ dk.TileM activation rows through dk's tiles: fewer than
