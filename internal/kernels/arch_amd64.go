@@ -3,6 +3,9 @@
 package kernels
 
 func registerArch() {
+	if hasAMX() {
+		register(avx512amx)
+	}
 	if hasAVX512VNNI() {
 		register(avx512vnni)
 	}
