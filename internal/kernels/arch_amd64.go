@@ -3,9 +3,6 @@
 package kernels
 
 func registerArch() {
-	if hasAMX() {
-		register(avx512amx)
-	}
 	if hasAVX512VNNI() {
 		register(avx512vnni)
 	}
