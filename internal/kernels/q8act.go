@@ -51,6 +51,12 @@ type Q8Kernels struct {
 	// activation row at x + m·ldx bytes, w a packed panel.
 	TileM int
 	Tile  func(k int, x *byte, ldx int, packed *byte, out *float32, ldo int)
+	// Wide, where set, is Tile for WideM activation rows and two panels,
+	// the second at p + pstride bytes, its outputs at out + 16: each load
+	// of an activation's four bytes then feeds two products instead of
+	// one, and the activation rows stream once per two panels.
+	WideM int
+	Wide  func(k int, x *byte, ldx int, p *byte, pstride int, out *float32, ldo int)
 	// Rows sets out[n] = x · w_n for the 16 weight rows at w + n·ldw bytes,
 	// as stored (decode of a matrix without panels).
 	Rows func(k int, x *byte, w *byte, ldw int, out *float32)
@@ -79,6 +85,8 @@ var q8Generic = &Q8Kernels{
 	Pack:         packQ8Generic,
 	TileM:        4,
 	Tile:         tileQ8ActGeneric,
+	WideM:        2,
+	Wide:         tileWideQ8ActGeneric,
 	Rows:         rowsQ8ActGeneric,
 	Tile1:        tile1Q8ActGeneric,
 	Streams:      4,
@@ -164,6 +172,12 @@ func tileQ8ActGeneric(k int, x *byte, ldx int, packed *byte, out *float32, ldo i
 	tileQ8Rows(4, k, x, ldx, packed, out, ldo)
 }
 
+// tileWideQ8ActGeneric is the tile of two rows with two panels.
+func tileWideQ8ActGeneric(k int, x *byte, ldx int, p *byte, pstride int, out *float32, ldo int) {
+	tileQ8Rows(2, k, x, ldx, p, out, ldo)
+	tileQ8Rows(2, k, x, ldx, (*byte)(unsafe.Add(unsafe.Pointer(p), pstride)), (*float32)(unsafe.Add(unsafe.Pointer(out), 4*16)), ldo)
+}
+
 func tile1Q8ActGeneric(k int, x *byte, packed *byte, out *float32) {
 	tileQ8Rows(1, k, x, 0, packed, out, 0)
 }
@@ -218,7 +232,8 @@ func (j *q8Job) Run(_, lo, hi int) {
 // activation row, from the quantized rows in j.xq: with prepared panels,
 // tiles for whole tiles of rows and Tile1 for the rest; otherwise panels
 // packed here and tiles for whole tiles of rows, the row kernel for the
-// rest. Weight rows past the last group of 16 take dotQ8Act.
+// rest. Pairs of panels go through the wide tiles where the kernels have
+// them. Weight rows past the last group of 16 take dotQ8Act.
 func (j *matJob) mulQ8(worker, lo, hi int) {
 	q, k, N := j.v.Q8, j.w.Cols, j.w.Rows
 	ldx := k / Q8Block * q8ActBytes
@@ -228,7 +243,13 @@ func (j *matJob) mulQ8(worker, lo, hi int) {
 	if j.w.Panels != nil {
 		tiled := j.rows - j.rows%tm
 		pb := j.w.panelBytes()
-		for n := lo; n < last; n += 16 {
+		n := lo
+		if q.Wide != nil {
+			for ; n+32 <= last; n += 32 {
+				j.wide(&j.w.Panels[n/16*pb], pb, n)
+			}
+		}
+		for ; n < last; n += 16 {
 			panel := &j.w.Panels[n/16*pb]
 			for t := 0; t < tiled; t += tm {
 				q.Tile(k, &xq[t*ldx], ldx, panel, &j.dst[t*N+n], N)
@@ -244,17 +265,27 @@ func (j *matJob) mulQ8(worker, lo, hi int) {
 	if j.rows >= q8TileRows {
 		tiled = j.rows - j.rows%tm
 	}
+	wideEnd := lo // columns [lo, wideEnd) are done for every row
 	if tiled > 0 && last > lo {
-		need := k / Q8Block * q8PackBytes
-		if len(j.packed[worker]) < need {
-			j.packed[worker] = make([]byte, need)
+		pb := k / Q8Block * q8PackBytes
+		if len(j.packed[worker]) < 2*pb {
+			j.packed[worker] = make([]byte, 2*pb)
 		}
 		packed := &j.packed[worker][0]
 		// Each panel is packed once and meets every activation row: the
 		// quantized rows are a quarter of their float32 size (512 rows of
 		// 3072 take 1.9 MB), so streaming them from L2 or L3 per panel
 		// costs less than packing a panel again per block of rows.
-		for n := lo; n < last; n += 16 {
+		n := lo
+		if q.Wide != nil {
+			for ; n+32 <= last; n += 32 {
+				q.Pack(k, &j.data[n*j.ldw], j.ldw, packed)
+				q.Pack(k, &j.data[(n+16)*j.ldw], j.ldw, &j.packed[worker][pb])
+				j.wide(packed, pb, n)
+			}
+		}
+		wideEnd = n
+		for ; n < last; n += 16 {
 			q.Pack(k, &j.data[n*j.ldw], j.ldw, packed)
 			for t := 0; t < tiled; t += tm {
 				q.Tile(k, &xq[t*ldx], ldx, packed, &j.dst[t*N+n], N)
@@ -262,7 +293,7 @@ func (j *matJob) mulQ8(worker, lo, hi int) {
 		}
 	}
 	for t := tiled; t < j.rows; t++ {
-		for n := lo; n < last; n += 16 {
+		for n := wideEnd; n < last; n += 16 {
 			q.Rows(k, &xq[t*ldx], &j.data[n*j.ldw], j.ldw, &j.dst[t*N+n])
 		}
 	}
@@ -307,6 +338,23 @@ func (s *streamJob) Run(_, lo, hi int) {
 	}
 	j.mulQ8Tail(whole, j.w.Rows)
 	j.addBias(first, j.w.Rows)
+}
+
+// wide computes output columns [n, n+32) for every activation row from
+// the two panels at p and p+pstride: the wide tiles, then Tile1 for the
+// rows past the last whole one.
+func (j *matJob) wide(p *byte, pstride, n int) {
+	q, k, N := j.v.Q8, j.w.Cols, j.w.Rows
+	ldx := k / Q8Block * q8ActBytes
+	xq := j.quant.xq
+	tiled := j.rows - j.rows%q.WideM
+	for t := 0; t < tiled; t += q.WideM {
+		q.Wide(k, &xq[t*ldx], ldx, p, pstride, &j.dst[t*N+n], N)
+	}
+	for t := tiled; t < j.rows; t++ {
+		q.Tile1(k, &xq[t*ldx], p, &j.dst[t*N+n])
+		q.Tile1(k, &xq[t*ldx], (*byte)(unsafe.Add(unsafe.Pointer(p), pstride)), &j.dst[t*N+n+16])
+	}
 }
 
 // mulQ8Tail computes output columns [lo, hi) one dot product at a time.

@@ -23,6 +23,13 @@ func packQ8AVX512(k int, w *byte, ldw int, dst *byte)
 //go:noescape
 func tileQ8ActAVX512(k int, x *byte, ldx int, packed *byte, out *float32, ldo int)
 
+// tileWideQ8ActAVX512 is tileWideQ8ActGeneric for 4 activation rows: for
+// m < 4 and n < 32, out[m*ldo+n] = dotQ8Act(k, x+m*ldx, w_n), w_n row n of
+// the panel at p for n < 16, row n−16 of the panel at p+pstride after.
+//
+//go:noescape
+func tileWideQ8ActAVX512(k int, x *byte, ldx int, p *byte, pstride int, out *float32, ldo int)
+
 // tile1Q8ActAVX512 is tile1Q8ActGeneric: for n < 16,
 // out[n] = dotQ8Act(k, x, w_n), w_n row n of the panel.
 //
@@ -50,6 +57,8 @@ var q8AVX512 = &Q8Kernels{
 	Pack:         packQ8AVX512,
 	TileM:        8,
 	Tile:         tileQ8ActAVX512,
+	WideM:        4,
+	Wide:         tileWideQ8ActAVX512,
 	Rows:         rowsQ8ActAVX512,
 	Tile1:        tile1Q8ActAVX512,
 	Streams:      4,

@@ -283,6 +283,98 @@ tstore:
 	VZEROUPPER
 	RET
 
+// WIDE_ROW adds one block of activation row r (offset DX) to acca and
+// accb, its sums with the two panels' blocks: weights in Z0..Z7 and
+// Z8..Z15, scales dw in Z16 and Z17. Each group of x's four bytes is
+// broadcast once for both panels. Each panel's int32 sum is split over two
+// accumulators (even groups from c, odd ones from 0: exact, so in any
+// order), which halves the chain of dependent VPDPBUSD: with one, a 512-
+// token q8_0 prefill ran at 759–817 tok/s on one thread against 948–958.
+#define WIDE_ROW(r, acca, accb) \
+	VPBROADCASTD 4(r)(DX*1), Z18 \
+	VPBROADCASTD 4(r)(DX*1), Z19 \
+	VPXORD Z21, Z21, Z21 \
+	VPXORD Z22, Z22, Z22 \
+	VPBROADCASTD 8(r)(DX*1), Z20; VPDPBUSD Z20, Z0, Z18; VPDPBUSD Z20, Z8, Z19 \
+	VPBROADCASTD 12(r)(DX*1), Z23; VPDPBUSD Z23, Z1, Z21; VPDPBUSD Z23, Z9, Z22 \
+	VPBROADCASTD 16(r)(DX*1), Z20; VPDPBUSD Z20, Z2, Z18; VPDPBUSD Z20, Z10, Z19 \
+	VPBROADCASTD 20(r)(DX*1), Z23; VPDPBUSD Z23, Z3, Z21; VPDPBUSD Z23, Z11, Z22 \
+	VPBROADCASTD 24(r)(DX*1), Z20; VPDPBUSD Z20, Z4, Z18; VPDPBUSD Z20, Z12, Z19 \
+	VPBROADCASTD 28(r)(DX*1), Z23; VPDPBUSD Z23, Z5, Z21; VPDPBUSD Z23, Z13, Z22 \
+	VPBROADCASTD 32(r)(DX*1), Z20; VPDPBUSD Z20, Z6, Z18; VPDPBUSD Z20, Z14, Z19 \
+	VPBROADCASTD 36(r)(DX*1), Z23; VPDPBUSD Z23, Z7, Z21; VPDPBUSD Z23, Z15, Z22 \
+	VPADDD Z21, Z18, Z18 \
+	VPADDD Z22, Z19, Z19 \
+	VCVTDQ2PS Z18, Z18 \
+	VCVTDQ2PS Z19, Z19 \
+	VMULPS.BCST (r)(DX*1), Z16, Z21 \
+	VMULPS.BCST (r)(DX*1), Z17, Z22 \
+	VMULPS Z21, Z18, Z18 \
+	VMULPS Z22, Z19, Z19 \
+	VADDPS Z18, acca, acca \
+	VADDPS Z19, accb, accb
+
+// func tileWideQ8ActAVX512(k int, x *byte, ldx int, p *byte, pstride int, out *float32, ldo int)
+//
+// TILE_ROW's sums for 4 activation rows and two panels (the second at
+// pstride bytes from the first, DI): 32 outputs a row. Row r's sums with
+// the first panel are in Z24+2r, with the second in Z25+2r.
+TEXT ·tileWideQ8ActAVX512(SB), NOSPLIT, $0-56
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), R8
+	MOVQ ldx+16(FP), AX
+	MOVQ p+24(FP), SI
+	MOVQ pstride+32(FP), DI
+	LEAQ (R8)(AX*1), R9
+	LEAQ (R8)(AX*2), R10
+	LEAQ (R9)(AX*2), R11
+	XORQ DX, DX
+	VPXORD Z24, Z24, Z24
+	VPXORD Z25, Z25, Z25
+	VPXORD Z26, Z26, Z26
+	VPXORD Z27, Z27, Z27
+	VPXORD Z28, Z28, Z28
+	VPXORD Z29, Z29, Z29
+	VPXORD Z30, Z30, Z30
+	VPXORD Z31, Z31, Z31
+	SHRQ $5, CX
+	JZ   wstore
+wloop:
+	LOAD_GROUPS(SI, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
+	VMOVDQU32 (SI)(DI*1), Z8
+	VMOVDQU32 64(SI)(DI*1), Z9
+	VMOVDQU32 128(SI)(DI*1), Z10
+	VMOVDQU32 192(SI)(DI*1), Z11
+	VMOVDQU32 256(SI)(DI*1), Z12
+	VMOVDQU32 320(SI)(DI*1), Z13
+	VMOVDQU32 384(SI)(DI*1), Z14
+	VMOVDQU32 448(SI)(DI*1), Z15
+	VCVTPH2PS 512(SI), Z16
+	VCVTPH2PS 512(SI)(DI*1), Z17
+	WIDE_ROW(R8, Z24, Z25)
+	WIDE_ROW(R9, Z26, Z27)
+	WIDE_ROW(R10, Z28, Z29)
+	WIDE_ROW(R11, Z30, Z31)
+	ADDQ $544, SI
+	ADDQ $40, DX
+	DECQ CX
+	JNZ  wloop
+wstore:
+	MOVQ out+40(FP), AX
+	MOVQ ldo+48(FP), BX
+	SHLQ $2, BX
+	VMOVUPS Z24, (AX)
+	VMOVUPS Z25, 64(AX)
+	VMOVUPS Z26, (AX)(BX*1)
+	VMOVUPS Z27, 64(AX)(BX*1)
+	LEAQ (AX)(BX*2), AX
+	VMOVUPS Z28, (AX)
+	VMOVUPS Z29, 64(AX)
+	VMOVUPS Z30, (AX)(BX*1)
+	VMOVUPS Z31, 64(AX)(BX*1)
+	VZEROUPPER
+	RET
+
 // func tile1Q8ActAVX512(k int, x *byte, packed *byte, out *float32)
 //
 // TILE_ROW for one activation row (R8), its int32 products split over two

@@ -207,6 +207,45 @@ func TestQ8Kernels(t *testing.T) {
 					}
 				}
 			}
+			if q.Wide != nil {
+				checkWide(t, label, q, k, xq, ldx, data, ldw, packed, want)
+			}
+		}
+	}
+}
+
+// checkWide checks the wide tile against want (the first TileM rows' dot
+// products with the 16 weight rows in data): its first panel is packed,
+// its second the same rows rotated by 5, 64 bytes past the first's end
+// (guards between); outputs 32 a row at a stride of 40, guards between.
+func checkWide(t *testing.T, label string, q *Q8Kernels, k int, xq []byte, ldx int, data []byte, ldw int, packed []byte, want []float32) {
+	t.Helper()
+	const rot, ldo = 5, 40
+	rotated := make([]byte, len(data))
+	for n := 0; n < 16; n++ {
+		copy(rotated[n*ldw:(n+1)*ldw], data[(n+rot)%16*ldw:((n+rot)%16+1)*ldw])
+	}
+	pb := len(packed)
+	panels, checkPanels := guardedBytes(2*pb + 64)
+	copy(panels, packed)
+	packQ8Generic(k, &rotated[0], ldw, &panels[pb+64])
+	buf, check := guarded(q.WideM * ldo)
+	for i := range buf {
+		buf[i] = guard
+	}
+	q.Wide(k, &xq[0], ldx, &panels[0], pb+64, &buf[0], ldo)
+	check(t)
+	checkPanels(t)
+	for r := 0; r < q.WideM; r++ {
+		sameBits(t, label+" Wide (first panel)", buf[r*ldo:r*ldo+16], want[r*16:(r+1)*16])
+		for n := 0; n < 16; n++ {
+			m := r*16 + (n+rot)%16
+			sameBits(t, label+" Wide (second panel)", buf[r*ldo+16+n:r*ldo+17+n], want[m:m+1])
+		}
+		for i := 32; i < ldo; i++ {
+			if buf[r*ldo+i] != guard {
+				t.Fatalf("%s Wide: wrote between rows", label)
+			}
 		}
 	}
 }
