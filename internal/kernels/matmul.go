@@ -57,8 +57,15 @@ func (m *MatMul) Mul(dst, x []float32, w Matrix, bias []float32, rows int) {
 	case farDecode(m.v, w, rows):
 		m.pool.Run(m.far.start(j), 1, &m.far)
 	default:
-		// Pieces of whole row groups (16 rows: a multiple of every tile width).
-		m.pool.Run(w.Rows, 16, j)
+		// Pieces of whole row groups (16 rows: a multiple of every tile
+		// width), of pairs of panels where the q8 kernels have a wide tile
+		// (else a piece of an odd number of panels does one with the
+		// narrow tile: a ninth of the QKV product at two threads).
+		grain := 16
+		if j.q8 && rows > 1 && m.v.Q8.Wide != nil {
+			grain = 32
+		}
+		m.pool.Run(w.Rows, grain, j)
 	}
 	j.dst, j.x, j.bias, j.data = nil, nil, nil, nil
 }
