@@ -136,6 +136,7 @@ var avx2 = &Variant{
 		Q8_0: {TileM: 2, TileN: 4, Tile: tileQ8AVX2, Rows: 8, RowsDot: rowsQ8AVX2, One: oneQ8AVX2},
 	},
 	DotF32:    avx2Vec.Dot,
+	OuterK:    outerAVX2,
 	Axpy:      avx2Vec.Axpy,
 	Softmax:   avx2Vec.Softmax,
 	Gelu:      avx2Vec.Gelu,

@@ -132,6 +132,7 @@ var avx512 = &Variant{
 		Q8_0: widenQ8AVX512,
 	},
 	DotF32:    dotF32AVX512,
+	OuterK:    outerAVX512,
 	Axpy:      axpyF32AVX512,
 	Softmax:   softmaxF32AVX512,
 	Gelu:      geluF32AVX512,

@@ -34,6 +34,10 @@ type Variant struct {
 	// to q8 (int8 dot products) instead of Dot[Q8_0]'s float32 ones.
 	Q8 *Q8Kernels
 
+	// OuterK, where set, are the products in outer-product order
+	// (Outer); the generic variant computes them in Go.
+	OuterK OuterKernels
+
 	// Dot is Σ a[i]·b[i]; Axpy is y[i] += alpha·x[i].
 	DotF32 func(a, b []float32) float32
 	Axpy   func(y []float32, alpha float32, x []float32)

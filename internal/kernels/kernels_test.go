@@ -480,58 +480,6 @@ func TestProbes(t *testing.T) {
 	}
 }
 
-// MulF32 (attention's products) against the reference, set and added to,
-// with strides wider than the rows.
-func TestMulF32(t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 8))
-	for _, v := range Variants() {
-		for _, s := range []struct{ rows, cols, k int }{{1, 64, 16}, {1, 64, 64}, {3, 17, 100}, {64, 64, 64}, {5, 40, 1000}} {
-			ldx, ldw, ldd := s.k+5, s.k+3, s.cols+2
-			x := randVec(rng, s.rows*ldx)
-			w := randVec(rng, s.cols*ldw)
-			exact := make([]float64, s.cols*s.k)
-			xs := make([]float32, s.rows*s.k)
-			for n := 0; n < s.cols; n++ {
-				for c := 0; c < s.k; c++ {
-					exact[n*s.k+c] = float64(w[n*ldw+c])
-				}
-			}
-			for r := 0; r < s.rows; r++ {
-				copy(xs[r*s.k:(r+1)*s.k], x[r*ldx:])
-			}
-			want, scale := reference(exact, xs, nil, s.rows, s.cols, s.k)
-			dst, check := guarded(s.rows * ldd)
-			v.MulF32(dst, ldd, x, ldx, s.rows, w, ldw, s.cols, s.k, false)
-			check(t)
-			got := make([]float32, 0, s.rows*s.cols)
-			for r := 0; r < s.rows; r++ {
-				got = append(got, dst[r*ldd:r*ldd+s.cols]...)
-			}
-			name := fmt.Sprintf("%s MulF32 %dx%dx%d", v.Name, s.rows, s.cols, s.k)
-			checkClose(t, name, got, want, scale)
-			// Added: the sum of the reference twice; exactly got+got when
-			// the product is one chunk of whole blocks (attention's case).
-			v.MulF32(dst, ldd, x, ldx, s.rows, w, ldw, s.cols, s.k, true)
-			added := make([]float32, 0, s.rows*s.cols)
-			for r := 0; r < s.rows; r++ {
-				added = append(added, dst[r*ldd:r*ldd+s.cols]...)
-			}
-			twice, scale2 := make([]float64, len(want)), make([]float64, len(want))
-			for i := range want {
-				twice[i], scale2[i] = 2*want[i], 2*scale[i]
-			}
-			checkClose(t, name+" added", added, twice, scale2)
-			if s.k%v.Block == 0 && s.k <= kChunk {
-				for i := range added {
-					if g, w := added[i], got[i]+got[i]; math.Float32bits(g) != math.Float32bits(w) {
-						t.Fatalf("%s: added [%d] = %v, want %v", name, i, g, w)
-					}
-				}
-			}
-		}
-	}
-}
-
 // LayerNorm of every variant against float64, on rows with a large common
 // offset (as GPT-2's residual stream has) and in place.
 func TestLayerNorm(t *testing.T) {

@@ -320,17 +320,6 @@ func tile(dk *DotKernels, m, k int, x *float32, ldx int, w *byte, ldw int, out *
 // l2Block is the bytes of activations a tile sweep keeps in L2.
 const l2Block = 384 << 10
 
-// MulF32 computes dst[t·ldd+n] = Σ_{c<k} x[t·ldx+c]·w[n·ldw+c] (or adds it
-// to dst, with add) for t < rows and n < cols, on the calling goroutine (for
-// work already split over threads, such as attention per head).
-func (v *Variant) MulF32(dst []float32, ldd int, x []float32, ldx, rows int, w []float32, ldw, cols, k int, add bool) {
-	if rows == 0 || cols == 0 {
-		return
-	}
-	data := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(w))), 4*len(w))
-	mulRange(v, F32, nil, dst, ldd, x, ldx, rows, data, 4*ldw, 0, cols, k, add)
-}
-
 // weightAt is column c of a weight row (any type), widened.
 func weightAt(t DType, row []byte, c int) float32 {
 	switch t {

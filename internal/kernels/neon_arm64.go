@@ -128,6 +128,7 @@ var neon = &Variant{
 		Q8_0: {TileM: 4, TileN: 4, Tile: tileQ8NEON, Rows: 8, RowsDot: rowsQ8NEON, One: oneQ8NEON},
 	},
 	DotF32:    neonVec.Dot,
+	OuterK:    outerNEON,
 	Axpy:      neonVec.Axpy,
 	Softmax:   neonVec.Softmax,
 	Gelu:      neonVec.Gelu,

@@ -10,11 +10,12 @@ import (
 // blocks are the same for every layer, so a pass cuts them once.
 //
 // Rows of one sequence at consecutive positions form a block, and a block
-// is done per head as two matrix products with the dot kernels: scores
-// S = Q·Kᵀ (keys stored [pos][d]) and output O = P·V, for which values
-// are stored transposed per block of vBlock positions, [d][pos], so that
-// each output is again a dot product along positions, its blocks added in
-// order. Positions past a row's own get probability 0.
+// is done per head as two products in outer-product order
+// (kernels.Outer): scores S = Q·Kᵀ, for which keys are stored transposed
+// per block of kBlock positions ([d][pos]), one product per key block;
+// and output O = P·V (values stored [pos][d]) in chunks of kBlock
+// positions, each chunk's sums added to O in order. Positions past a
+// row's own get probability 0.
 func (s *State) planAttention(rows []Row) {
 	j := &s.attJob
 	j.blocks = j.blocks[:0]
@@ -77,23 +78,22 @@ func (j *attentionJob) storeUnit(blk attnSpan, h int) {
 	c := s.m.Config
 	e, d := c.NEmbd, c.HeadDim()
 	first := j.rows[blk.first]
+	// Keys are stored transposed: for each of the head's d dimensions, a
+	// block's positions are contiguous. Row by row, a row's keys are
+	// kBlock apart (a decode step's attention took 10 % longer, 151–158
+	// against 136–138 µs at one thread, computing each key's place).
+	kt := s.k[s.kOffset(first.Seq, j.layer, h):]
 	for a := 0; a < blk.n; a++ {
-		off := s.kvOffset(first.Seq, j.layer, h, first.Pos+a)
-		src := s.qkv[(blk.first+a)*3*e+e+h*d:]
-		copy(s.k[off:off+d], src[:d])
-	}
-	// Values are stored transposed: for each of the head's d values,
-	// a block's positions are contiguous. Row by row, a row's values are
-	// vBlock apart (a decode step's attention took 10 % longer, 151–158
-	// against 136–138 µs at one thread, computing each value's place).
-	vt := s.v[s.vOffset(first.Seq, j.layer, h):]
-	for a := 0; a < blk.n; a++ {
-		src := s.qkv[(blk.first+a)*3*e+2*e+h*d:][:d]
-		at := vIndex(d, first.Pos+a, 0)
-		dst := vt[at : at+(d-1)*vBlock+1]
+		src := s.qkv[(blk.first+a)*3*e+e+h*d:][:d]
+		at := kIndex(d, first.Pos+a, 0)
+		dst := kt[at : at+(d-1)*kBlock+1]
 		for i, v := range src {
-			dst[i*vBlock] = v
+			dst[i*kBlock] = v
 		}
+	}
+	for a := 0; a < blk.n; a++ {
+		off := s.vOffset(first.Seq, j.layer, h, first.Pos+a)
+		copy(s.v[off:off+d], s.qkv[(blk.first+a)*3*e+2*e+h*d:][:d])
 	}
 }
 
@@ -113,7 +113,7 @@ type attentionJob struct {
 	// before it attends (no sequence has two blocks in this call).
 	storeInRun bool
 	// per worker scratch
-	scores [][]float32 // attnBlock × vcap
+	scores [][]float32 // attnBlock × bcap
 	q      [][]float32 // attnBlock × d, the scaled queries
 	kern   *kernels.Variant
 }
@@ -126,7 +126,7 @@ func (j *attentionJob) init(s *State) {
 	j.kern = s.m.kernels
 	j.blocks = make([]attnSpan, 0, s.maxRows)
 	for w := 0; w < s.m.pool.Threads(); w++ {
-		j.scores = append(j.scores, make([]float32, attnBlock*s.vcap))
+		j.scores = append(j.scores, make([]float32, attnBlock*s.bcap))
 		j.q = append(j.q, make([]float32, attnBlock*d))
 	}
 }
@@ -157,19 +157,20 @@ func (j *attentionJob) Run(worker, lo, hi int) {
 			}
 		}
 		sc := j.scores[worker][:b*padded]
-		kbase := s.kvOffset(first.Seq, j.layer, h, 0)
-		j.kern.MulF32(sc, padded, q, d, b, s.k[kbase:kbase+keys*d], d, keys, d, false)
+		kt := s.k[s.kOffset(first.Seq, j.layer, h):][:s.bcap*d]
+		for p := 0; p < padded; p += kBlock {
+			j.kern.Outer(b, min(kBlock, padded-p), d, q, d, kt[p*d:], kBlock, sc[p:], padded, false)
+		}
 		for a := 0; a < b; a++ {
 			row := sc[a*padded : (a+1)*padded]
 			valid := first.Pos + a + 1
 			j.kern.Softmax(row[:valid])
 			clear(row[valid:])
 		}
-		vt := s.v[s.vOffset(first.Seq, j.layer, h):]
+		vs := s.v[s.vOffset(first.Seq, j.layer, h, 0):][:s.bcap*s.vrow]
 		out := s.att[blk.first*e+h*d:]
-		for p := 0; p < padded; p += vBlock {
-			vb := vt[p*d : (p+vBlock)*d]
-			j.kern.MulF32(out, e, sc[p:], padded, b, vb, vBlock, d, min(vBlock, padded-p), p > 0)
+		for p := 0; p < padded; p += kBlock {
+			j.kern.Outer(b, d, min(kBlock, padded-p), sc[p:], padded, vs[p*s.vrow:], s.vrow, out, e, p > 0)
 		}
 	}
 }

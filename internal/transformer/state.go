@@ -16,14 +16,17 @@ type State struct {
 	maxRows   int
 	maxLogits int
 
-	// KV cache. Keys: [seq][layer][head][pos][headDim]. Values are
-	// transposed within blocks of vBlock positions,
-	// [seq][layer][head][pos/vBlock][headDim][vBlock], so that attention is
-	// two products of contiguous rows, and a token's values land in a few
-	// pages rather than one page per dimension. vcap is the capacity rounded
-	// up to whole blocks.
+	// KV cache. Keys are transposed within blocks of kBlock positions,
+	// [seq][layer][head][pos/kBlock][headDim][kBlock], and values are rows,
+	// [seq][layer][head][pos][vrow], vrow the head dimension rounded up to
+	// 64: attention's two products then both run in outer-product order
+	// (kernels.Outer), their second factor's rows contiguous (a block's
+	// keys by dimension, a position's values), and a token's keys land in a
+	// few pages rather than one page per dimension. bcap is the capacity
+	// rounded up to whole blocks.
 	k, v []float32
-	vcap int
+	bcap int
+	vrow int
 
 	x, h, att, tmp []float32 // rows × embd
 	qkv            []float32 // rows × 3·embd
@@ -55,9 +58,10 @@ func (m *Model) NewState(seqs, capacity, maxRows, maxLogits int) *State {
 	maxRows = max(maxRows, 1)
 	maxLogits = min(max(maxLogits, 1), maxRows)
 	s := &State{m: m, seqs: seqs, capacity: capacity, maxRows: maxRows, maxLogits: maxLogits}
-	s.vcap = (capacity + vBlock - 1) / vBlock * vBlock
-	s.k = make([]float32, seqs*c.NLayer*capacity*c.NEmbd)
-	s.v = make([]float32, seqs*c.NLayer*s.vcap*c.NEmbd)
+	s.bcap = (capacity + kBlock - 1) / kBlock * kBlock
+	s.vrow = (c.HeadDim() + 63) / 64 * 64
+	s.k = make([]float32, seqs*c.NLayer*s.bcap*c.NEmbd)
+	s.v = make([]float32, seqs*c.NLayer*c.NHead*s.bcap*s.vrow)
 	e := c.NEmbd
 	s.x = make([]float32, maxRows*e)
 	s.h = make([]float32, maxRows*e)
@@ -85,25 +89,25 @@ func (s *State) MaxLogits() int { return s.maxLogits }
 // Seqs is the number of sequences the state holds.
 func (s *State) Seqs() int { return s.seqs }
 
-// kvOffset is where (seq, layer, head, pos) starts in the caches.
-func (s *State) kvOffset(seq, layer, head, pos int) int {
+// kBlock is the positions of one block of transposed keys, and the most
+// columns (keys) or rows (values) of one of attention's products.
+const kBlock = 64
+
+// kOffset is where the transposed keys of (seq, layer, head) start.
+func (s *State) kOffset(seq, layer, head int) int {
 	c := s.m.Config
-	d := c.HeadDim()
-	return (((seq*c.NLayer+layer)*c.NHead+head)*s.capacity + pos) * d
+	return ((seq*c.NLayer+layer)*c.NHead + head) * c.HeadDim() * s.bcap
 }
 
-// vBlock is the positions of one block of transposed values.
-const vBlock = 64
-
-// vOffset is where the transposed values of (seq, layer, head) start.
-func (s *State) vOffset(seq, layer, head int) int {
-	c := s.m.Config
-	return ((seq*c.NLayer+layer)*c.NHead + head) * c.HeadDim() * s.vcap
+// kIndex is where dimension i of the key at position pos is, from kOffset.
+func kIndex(d, pos, i int) int {
+	return pos/kBlock*kBlock*d + i*kBlock + pos%kBlock
 }
 
-// vIndex is where value i of position pos is, from vOffset.
-func vIndex(d, pos, i int) int {
-	return pos/vBlock*vBlock*d + i*vBlock + pos%vBlock
+// vOffset is where the values of (seq, layer, head) at position pos start.
+func (s *State) vOffset(seq, layer, head, pos int) int {
+	c := s.m.Config
+	return (((seq*c.NLayer+layer)*c.NHead+head)*s.bcap + pos) * s.vrow
 }
 
 // CopySeq copies the first n cached positions of sequence src to dst, so
@@ -113,16 +117,16 @@ func (s *State) CopySeq(dst, src, n int) {
 	d := c.HeadDim()
 	for l := 0; l < c.NLayer; l++ {
 		for h := 0; h < c.NHead; h++ {
-			a, b := s.kvOffset(src, l, h, 0), s.kvOffset(dst, l, h, 0)
-			copy(s.k[b:b+n*d], s.k[a:a+n*d])
-			va, vb := s.vOffset(src, l, h), s.vOffset(dst, l, h)
-			for p := 0; p < n; p += vBlock {
-				m := min(vBlock, n-p)
-				for k := 0; k < d; k++ {
-					i := vIndex(d, p, k)
-					copy(s.v[vb+i:vb+i+m], s.v[va+i:va+i+m])
+			ka, kb := s.kOffset(src, l, h), s.kOffset(dst, l, h)
+			for p := 0; p < n; p += kBlock {
+				m := min(kBlock, n-p)
+				for i := 0; i < d; i++ {
+					at := kIndex(d, p, i)
+					copy(s.k[kb+at:kb+at+m], s.k[ka+at:ka+at+m])
 				}
 			}
+			va, vb := s.vOffset(src, l, h, 0), s.vOffset(dst, l, h, 0)
+			copy(s.v[vb:vb+n*s.vrow], s.v[va:va+n*s.vrow])
 		}
 	}
 }

@@ -1,0 +1,147 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// Products in outer-product order (outer.go) for AVX-512: each output one
+// running FMA sum over p, 16 columns to a register.
+
+// NVMASK sets mask k to all 16 lanes if CX > v, else to none: the stores
+// of column vector v happen only when it is one of the nv asked for.
+#define NVMASK(v, k) \
+	XORL R12, R12; CMPQ CX, $v; SETGT R12B; NEGL R12; KMOVW R12, k
+
+// SET_ROW stores row acc vectors z0..z3 at DI (masked by K1..K4).
+#define SET_ROW(z0, z1, z2, z3) \
+	VMOVUPS z0, K1, (DI); VMOVUPS z1, K2, 64(DI); VMOVUPS z2, K3, 128(DI); VMOVUPS z3, K4, 192(DI)
+
+// ADD_ROW adds row acc vectors z0..z3 to the floats at DI (masked by
+// K1..K4): c + acc.
+#define ADD_ROW(z0, z1, z2, z3) \
+	VMOVUPS.Z (DI), K1, Z0; VADDPS z0, Z0, z0; VMOVUPS z0, K1, (DI) \
+	VMOVUPS.Z 64(DI), K2, Z1; VADDPS z1, Z1, z1; VMOVUPS z1, K2, 64(DI) \
+	VMOVUPS.Z 128(DI), K3, Z2; VADDPS z2, Z2, z2; VMOVUPS z2, K3, 128(DI) \
+	VMOVUPS.Z 192(DI), K4, Z3; VADDPS z3, Z3, z3; VMOVUPS z3, K4, 192(DI)
+
+// FMA4 adds the broadcast z times the row of b in Z0..Z3 to acc0..acc3.
+#define FMA4(z, acc0, acc1, acc2, acc3) \
+	VFMADD231PS Z0, z, acc0; VFMADD231PS Z1, z, acc1; VFMADD231PS Z2, z, acc2; VFMADD231PS Z3, z, acc3
+
+#define ZERO16 \
+	VPXORD Z16, Z16, Z16; VPXORD Z17, Z17, Z17; VPXORD Z18, Z18, Z18; VPXORD Z19, Z19, Z19 \
+	VPXORD Z20, Z20, Z20; VPXORD Z21, Z21, Z21; VPXORD Z22, Z22, Z22; VPXORD Z23, Z23, Z23 \
+	VPXORD Z24, Z24, Z24; VPXORD Z25, Z25, Z25; VPXORD Z26, Z26, Z26; VPXORD Z27, Z27, Z27 \
+	VPXORD Z28, Z28, Z28; VPXORD Z29, Z29, Z29; VPXORD Z30, Z30, Z30; VPXORD Z31, Z31, Z31
+
+// func outer4x64AVX512(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, nv int, add bool)
+//
+// Four rows of a (R8..R11) by 64 columns of b, row r's sums in
+// Z16+4r..Z19+4r: for p < k, acc[r][j] += a[r·lda+p]·b[p·ldb+j]; then
+// the first nv vectors of 16 of each row are stored at c + r·ldc, or
+// added to it.
+TEXT ·outer4x64AVX512(SB), NOSPLIT, $0-65
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), R8
+	MOVQ lda+16(FP), AX
+	SHLQ $2, AX
+	LEAQ (R8)(AX*1), R9
+	LEAQ (R8)(AX*2), R10
+	LEAQ (R9)(AX*2), R11
+	MOVQ b+24(FP), SI
+	MOVQ ldb+32(FP), BX
+	SHLQ $2, BX
+	ZERO16
+	TESTQ CX, CX
+	JZ    o4store
+o4loop:
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VBROADCASTSS (R8), Z4
+	VBROADCASTSS (R9), Z5
+	VBROADCASTSS (R10), Z6
+	VBROADCASTSS (R11), Z7
+	FMA4(Z4, Z16, Z17, Z18, Z19)
+	FMA4(Z5, Z20, Z21, Z22, Z23)
+	FMA4(Z6, Z24, Z25, Z26, Z27)
+	FMA4(Z7, Z28, Z29, Z30, Z31)
+	ADDQ BX, SI
+	ADDQ $4, R8
+	ADDQ $4, R9
+	ADDQ $4, R10
+	ADDQ $4, R11
+	DECQ CX
+	JNZ  o4loop
+o4store:
+	MOVQ nv+56(FP), CX
+	NVMASK(0, K1)
+	NVMASK(1, K2)
+	NVMASK(2, K3)
+	NVMASK(3, K4)
+	MOVQ c+40(FP), DI
+	MOVQ ldc+48(FP), DX
+	SHLQ $2, DX
+	CMPB add+64(FP), $0
+	JNE  o4add
+	SET_ROW(Z16, Z17, Z18, Z19)
+	ADDQ DX, DI
+	SET_ROW(Z20, Z21, Z22, Z23)
+	ADDQ DX, DI
+	SET_ROW(Z24, Z25, Z26, Z27)
+	ADDQ DX, DI
+	SET_ROW(Z28, Z29, Z30, Z31)
+	VZEROUPPER
+	RET
+o4add:
+	ADD_ROW(Z16, Z17, Z18, Z19)
+	ADDQ DX, DI
+	ADD_ROW(Z20, Z21, Z22, Z23)
+	ADDQ DX, DI
+	ADD_ROW(Z24, Z25, Z26, Z27)
+	ADDQ DX, DI
+	ADD_ROW(Z28, Z29, Z30, Z31)
+	VZEROUPPER
+	RET
+
+// func outer1x64AVX512(k int, a *float32, b *float32, ldb int, c *float32, nv int, add bool)
+//
+// outer4x64AVX512 for one row, its sums in Z16..Z19.
+TEXT ·outer1x64AVX512(SB), NOSPLIT, $0-49
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), R8
+	MOVQ b+16(FP), SI
+	MOVQ ldb+24(FP), BX
+	SHLQ $2, BX
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	TESTQ CX, CX
+	JZ    o1store
+o1loop:
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VBROADCASTSS (R8), Z4
+	FMA4(Z4, Z16, Z17, Z18, Z19)
+	ADDQ BX, SI
+	ADDQ $4, R8
+	DECQ CX
+	JNZ  o1loop
+o1store:
+	MOVQ nv+40(FP), CX
+	NVMASK(0, K1)
+	NVMASK(1, K2)
+	NVMASK(2, K3)
+	NVMASK(3, K4)
+	MOVQ c+32(FP), DI
+	CMPB add+48(FP), $0
+	JNE  o1add
+	SET_ROW(Z16, Z17, Z18, Z19)
+	VZEROUPPER
+	RET
+o1add:
+	ADD_ROW(Z16, Z17, Z18, Z19)
+	VZEROUPPER
+	RET
