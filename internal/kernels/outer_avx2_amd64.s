@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "rows_amd64.h"
 
 // Products in outer-product order (outer.go) for AVX2: each output one
 // running FMA sum over p, 8 columns to a register.
@@ -11,16 +12,7 @@
 // Y8+2r, Y9+2r: for p < k, acc[r][j] += a[r·lda+p]·b[p·ldb+j]; then
 // stored at c + r·ldc, or added to it.
 TEXT ·outer4x16AVX2(SB), NOSPLIT, $0-65
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), R8
-	MOVQ lda+16(FP), AX
-	SHLQ $2, AX
-	LEAQ (R8)(AX*1), R9
-	LEAQ (R8)(AX*2), R10
-	LEAQ (R9)(AX*2), R11
-	MOVQ b+24(FP), SI
-	MOVQ ldb+32(FP), BX
-	SHLQ $2, BX
+	OUTER_ARGS
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10

@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "rows_amd64.h"
 
 // Products in outer-product order (outer.go) for AVX-512: each output one
 // running FMA sum over p, 16 columns to a register.
@@ -39,16 +40,7 @@
 // the first nv vectors of 16 of each row are stored at c + r·ldc, or
 // added to it.
 TEXT ·outer4x64AVX512(SB), NOSPLIT, $0-65
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), R8
-	MOVQ lda+16(FP), AX
-	SHLQ $2, AX
-	LEAQ (R8)(AX*1), R9
-	LEAQ (R8)(AX*2), R10
-	LEAQ (R9)(AX*2), R11
-	MOVQ b+24(FP), SI
-	MOVQ ldb+32(FP), BX
-	SHLQ $2, BX
+	OUTER_ARGS
 	ZERO16
 	TESTQ CX, CX
 	JZ    o4store

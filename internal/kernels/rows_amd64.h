@@ -1,7 +1,7 @@
-// The row kernels' walk over columns, shared by the AVX2 and AVX-512 row
-// kernels (dot_*_amd64.s). The including file defines ROWS_STORE (reduce
-// the accumulators into out: set, or added to with AX) and ROWS_ZERO
-// (clear the accumulators).
+// Macros shared by the AVX2 and AVX-512 files: the row kernels' walk over
+// columns (dot_*_amd64.s, whose including file defines ROWS_STORE, reduce
+// the accumulators into out: set, or added to with AX, and ROWS_ZERO,
+// clear the accumulators), and the tiles' argument loads.
 
 // ROWS_EPILOGUE stores the last chunk's sums and returns.
 #define ROWS_EPILOGUE \
@@ -84,3 +84,17 @@
 	PREFETCHT0 256(R14); PREFETCHT0 320(R14); PREFETCHT0 384(R14); PREFETCHT0 448(R14) \
 	PREFETCHT0 512(R14) \
 	ADDQ $544, R14
+
+// OUTER_ARGS loads an outer-product tile's arguments (outer.go): CX = k,
+// R8..R11 = rows 0–3 of a, SI = b, BX = ldb in bytes.
+#define OUTER_ARGS \
+	MOVQ k+0(FP), CX \
+	MOVQ a+8(FP), R8 \
+	MOVQ lda+16(FP), AX \
+	SHLQ $2, AX \
+	LEAQ (R8)(AX*1), R9 \
+	LEAQ (R8)(AX*2), R10 \
+	LEAQ (R9)(AX*2), R11 \
+	MOVQ b+24(FP), SI \
+	MOVQ ldb+32(FP), BX \
+	SHLQ $2, BX
