@@ -1,6 +1,7 @@
 package transformer
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -30,6 +31,21 @@ func longModelOf(t *testing.T, dt checkpoint.DType) *Model {
 func TestKVCacheAcrossBlocks(t *testing.T) {
 	for _, dt := range []checkpoint.DType{checkpoint.F32, checkpoint.Q8_0} {
 		t.Run(dt.String(), func(t *testing.T) { testKVCacheAcrossBlocks(t, longModelOf(t, dt)) })
+	}
+}
+
+// The same for head dimensions past the attention kernels' vectors of 16
+// (40: the last 8 columns summed in Go) and wider than their 64 (80).
+func TestKVCacheHeadDims(t *testing.T) {
+	for _, d := range []int{40, 80} {
+		c := checkpoint.Config{Name: "heads", NLayer: 2, NHead: 3, NEmbd: 3 * d, NCtx: 200, NInner: 12 * d,
+			VocabSize: 50257, Eps: 1e-5, Activation: "gelu_new"}
+		m, err := New(checkpoint.Random(c, checkpoint.F32, 5), Options{Threads: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(fmt.Sprint("d=", d), func(t *testing.T) { testKVCacheAcrossBlocks(t, m) })
+		m.Close()
 	}
 }
 
