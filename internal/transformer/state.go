@@ -19,7 +19,7 @@ type State struct {
 	// KV cache. Keys are transposed within blocks of kBlock positions,
 	// [seq][layer][head][pos/kBlock][headDim][kBlock], and values are rows,
 	// [seq][layer][head][pos][vrow], vrow the head dimension rounded up to
-	// 64: attention's two products then both run in outer-product order
+	// the width Outer reads (kernels.OuterWidth): attention's two products then both run in outer-product order
 	// (kernels.Outer), their second factor's rows contiguous (a block's
 	// keys by dimension, a position's values), and a token's keys land in a
 	// few pages rather than one page per dimension. bcap is the capacity
@@ -59,7 +59,10 @@ func (m *Model) NewState(seqs, capacity, maxRows, maxLogits int) *State {
 	maxLogits = min(max(maxLogits, 1), maxRows)
 	s := &State{m: m, seqs: seqs, capacity: capacity, maxRows: maxRows, maxLogits: maxLogits}
 	s.bcap = (capacity + kBlock - 1) / kBlock * kBlock
-	s.vrow = (c.HeadDim() + 63) / 64 * 64
+	// Outer reads b's rows in runs of its width: a value row must be
+	// readable up to the head dimension rounded up to that.
+	w := kernels.OuterWidth(m.kernels)
+	s.vrow = (c.HeadDim() + w - 1) / w * w
 	s.k = make([]float32, seqs*c.NLayer*s.bcap*c.NEmbd)
 	s.v = make([]float32, seqs*c.NLayer*c.NHead*s.bcap*s.vrow)
 	e := c.NEmbd
@@ -90,7 +93,9 @@ func (s *State) MaxLogits() int { return s.maxLogits }
 func (s *State) Seqs() int { return s.seqs }
 
 // kBlock is the positions of one block of transposed keys, and the most
-// columns (keys) or rows (values) of one of attention's products.
+// columns (keys) or rows (values) of one of attention's products. It is a
+// multiple of every variant's OuterWidth (at most 64), so that Outer reads
+// within a key block's rows.
 const kBlock = 64
 
 // kOffset is where the transposed keys of (seq, layer, head) start.
