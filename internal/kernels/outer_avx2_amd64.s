@@ -78,11 +78,7 @@ t4set:
 // One row by 32 columns of b, the sums in Y8..Y11; the first nv (1 or 2)
 // vectors of 16 stored at c, or added to it.
 TEXT ·outer1x32AVX2(SB), NOSPLIT, $0-49
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), R8
-	MOVQ b+16(FP), SI
-	MOVQ ldb+24(FP), BX
-	SHLQ $2, BX
+	OUTER_ROW_ARGS
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10

@@ -99,11 +99,7 @@ o4add:
 //
 // outer4x64AVX512 for one row, its sums in Z16..Z19.
 TEXT ·outer1x64AVX512(SB), NOSPLIT, $0-49
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), R8
-	MOVQ b+16(FP), SI
-	MOVQ ldb+24(FP), BX
-	SHLQ $2, BX
+	OUTER_ROW_ARGS
 	VPXORD Z16, Z16, Z16
 	VPXORD Z17, Z17, Z17
 	VPXORD Z18, Z18, Z18

@@ -98,3 +98,12 @@
 	MOVQ b+24(FP), SI \
 	MOVQ ldb+32(FP), BX \
 	SHLQ $2, BX
+
+// OUTER_ROW_ARGS loads an outer-product row kernel's arguments: CX = k,
+// R8 = a, SI = b, BX = ldb in bytes.
+#define OUTER_ROW_ARGS \
+	MOVQ k+0(FP), CX \
+	MOVQ a+8(FP), R8 \
+	MOVQ b+16(FP), SI \
+	MOVQ ldb+24(FP), BX \
+	SHLQ $2, BX
