@@ -15,7 +15,7 @@ var benchShapes = []struct{ in, out int }{{768, 2304}, {768, 3072}, {3072, 768},
 // stored, and for q8_0 on int8 kernels also from prepared panels (what a
 // model uses), so that one run compares the two.
 func layouts(v *Variant, typ DType) []string {
-	if typ == Q8_0 && v.Q8 != nil {
+	if typ == Q8_0 && v.Q8 != nil || typ == F32 && v.Pan != nil {
 		return []string{"rows", "panels"}
 	}
 	return []string{"rows"}
@@ -217,21 +217,23 @@ func BenchmarkReadModel(b *testing.B) {
 // BenchmarkPreparePanels measures the load-time layout of a q8_0 matrix
 // (GPT-2's output layer) for the int8 kernels, MB/s of weights.
 func BenchmarkPreparePanels(b *testing.B) {
-	w := RandomMatrix(Q8_0, 50257, 768, 1)
-	for _, v := range Variants() {
-		if v.Q8 == nil {
-			continue
-		}
-		for _, threads := range []int{1, 2} {
-			b.Run(fmt.Sprintf("%s/threads=%d", v.Name, threads), func(b *testing.B) {
-				pool := NewPool(threads)
-				defer pool.Close()
-				b.SetBytes(int64(w.Bytes()))
-				for b.Loop() {
-					w := w
-					PreparePanels(v, pool, &w)
-				}
-			})
+	for _, typ := range []DType{Q8_0, F32} {
+		w := RandomMatrix(typ, 50257, 768, 1)
+		for _, v := range Variants() {
+			if typ == Q8_0 && v.Q8 == nil || typ == F32 && v.Pan == nil {
+				continue
+			}
+			for _, threads := range []int{1, 2} {
+				b.Run(fmt.Sprintf("%s/%v/threads=%d", v.Name, typ, threads), func(b *testing.B) {
+					pool := NewPool(threads)
+					defer pool.Close()
+					b.SetBytes(int64(w.Bytes()))
+					for b.Loop() {
+						w := w
+						PreparePanels(v, pool, &w)
+					}
+				})
+			}
 		}
 	}
 }

@@ -131,6 +131,7 @@ var avx512 = &Variant{
 		BF16: widenBF16AVX512,
 		Q8_0: widenQ8AVX512,
 	},
+	Pan:       &panelAVX512,
 	DotF32:    dotF32AVX512,
 	OuterK:    outerAVX512,
 	Axpy:      axpyF32AVX512,

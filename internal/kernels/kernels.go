@@ -34,6 +34,10 @@ type Variant struct {
 	// to q8 (int8 dot products) instead of Dot[Q8_0]'s float32 ones.
 	Q8 *Q8Kernels
 
+	// Pan, where set, multiplies f32 weights prepared as panels
+	// (PreparePanels) in outer-product order instead of with Dot[F32].
+	Pan *PanelKernels
+
 	// OuterK, where set, are the products in outer-product order
 	// (Outer); the generic variant computes them in Go.
 	OuterK OuterKernels

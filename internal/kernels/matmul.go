@@ -9,13 +9,17 @@ import (
 // threads by output features. Every output value is one dot product
 // computed by the variant's kernels, which all sum in the same order, so
 // the result is the same bits whatever the thread count, the batch, or
-// whether the decode or the prefill path ran.
+// whether the decode or the prefill path ran. (f32 matrices prepared as
+// panels for the variant's PanelKernels sum in another order, the same on
+// all of their paths: panel.go.)
 type MatMul struct {
 	v       *Variant
 	pool    *Pool
 	job     matJob
 	streams streamJob // decode of q8_0 panels (matJob.q8 and one row)
 	far     farJob    // decode of other types on kernels with a FarDot
+	pan     panJob    // f32 panels (Variant.Pan), many rows
+	panRow  panRowJob // f32 panels, one row
 }
 
 // NewMatMul prepares products for the variant on the pool.
@@ -25,6 +29,13 @@ func NewMatMul(v *Variant, pool *Pool) *MatMul {
 		m.job.scratch = append(m.job.scratch, make([]float32, v.Dot[F32].TileN*kChunk))
 	}
 	m.job.packed = make([][]byte, pool.Threads())
+	if v.Pan != nil {
+		for w := 0; w < pool.Threads(); w++ {
+			e := make([]float32, max(v.Pan.MR, 4)*PanelWidth)
+			m.pan.edge = append(m.pan.edge, e)
+			m.panRow.edge = append(m.panRow.edge, e)
+		}
+	}
 	return m
 }
 
@@ -42,6 +53,10 @@ func (m *MatMul) Pool() *Pool { return m.pool }
 // Both give the same bits.
 func (m *MatMul) Mul(dst, x []float32, w Matrix, bias []float32, rows int) {
 	if rows == 0 || w.Rows == 0 {
+		return
+	}
+	if w.Type == F32 && w.Panels != nil && m.v.Pan != nil {
+		m.mulPanels(dst, x, w, bias, rows)
 		return
 	}
 	j := &m.job

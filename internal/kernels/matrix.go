@@ -30,9 +30,10 @@ type Matrix struct {
 	U16        []uint16 // f16 or bf16 bits
 	Q8         []byte   // q8_0 blocks, Cols/32 per row
 
-	// Panels is set on a q8_0 matrix prepared for int8 kernels
-	// (PreparePanels): rows [0, Rows/16·16) again, laid out as the tiles
-	// read them, 16 rows to a panel.
+	// Panels is set on a matrix prepared for the variant's kernels
+	// (PreparePanels): on q8_0 for int8 kernels, rows [0, Rows/16·16)
+	// again, laid out as the tiles read them, 16 rows to a panel; on f32
+	// for PanelKernels, all rows again, PanelWidth to a panel (panel.go).
 	Panels []byte
 }
 

@@ -11,36 +11,44 @@ package kernels
 // the rows past the last whole panel, and are otherwise not read).
 
 // PreparePanels fills in the Panels of each matrix in ws that is q8_0 with
-// at least 16 rows, when v has int8 kernels (else it does nothing). All
-// panels share one allocation, so that most of it can be huge pages; the
-// pool packs them in parallel.
+// at least 16 rows, when v has int8 kernels, and of each f32 matrix, when
+// v has PanelKernels (panel.go); it leaves the others alone. All panels
+// share one allocation, so that most of it can be huge pages; the pool
+// packs them in parallel.
 func PreparePanels(v *Variant, pool *Pool, ws ...*Matrix) {
-	if v.Q8 == nil {
-		return
-	}
 	size := 0
 	for _, w := range ws {
-		size += w.panelsBytes()
+		size += w.panelsBytes(v)
 	}
 	if size == 0 {
 		return
 	}
 	buf := allocPanels(size)
 	for _, w := range ws {
-		if n := w.panelsBytes(); n > 0 {
-			w.Panels, buf = buf[:n:n], buf[n:]
+		n := w.panelsBytes(v)
+		if n == 0 {
+			continue
+		}
+		w.Panels, buf = buf[:n:n], buf[n:]
+		if w.Type == F32 {
+			pool.Run(w.panelCount(), 1, &packF32Job{w: *w})
+		} else {
 			pool.Run(w.Rows/16*16, 16, &packJob{q: v.Q8, w: *w})
 		}
 	}
 }
 
-// panelsBytes is the size of all of the matrix's panels (0 for a matrix
-// that has none: not q8_0, or fewer than 16 rows).
-func (m Matrix) panelsBytes() int {
-	if m.Type != Q8_0 {
-		return 0
+// panelsBytes is the size of all of the matrix's panels for v (0 for a
+// matrix that has none: q8_0 without int8 kernels or with fewer than 16
+// rows, f32 without PanelKernels, f16 and bf16).
+func (m Matrix) panelsBytes(v *Variant) int {
+	switch {
+	case m.Type == Q8_0 && v.Q8 != nil:
+		return m.Rows / 16 * m.panelBytes()
+	case m.Type == F32 && v.Pan != nil:
+		return 4 * m.panelCount() * m.panelFloats()
 	}
-	return m.Rows / 16 * m.panelBytes()
+	return 0
 }
 
 // panelBytes is the size of one 16-row panel.

@@ -1,0 +1,340 @@
+package kernels
+
+import (
+	"math"
+	"unsafe"
+)
+
+// f32 weights prepared as panels, for variants with PanelKernels.
+//
+// As dot products (DotKernels) each output is 16 partial sums along k,
+// added across at the end, and a tile's weight rows are as many streams
+// as it has columns. In outer-product order each output is one running
+// fused sum over k instead, 16 outputs to a vector: a panel holds
+// PanelWidth weight rows transposed (k rows of PanelWidth floats, one
+// stream), and the activations of a tile are packed the same way (k rows
+// of MR floats), so that a tile is two streams of contiguous loads and
+// broadcasts and nothing is added across. The decode kernel reads the
+// same panels and sums in the same order, so a prompt's bits do not
+// depend on the path, the batch or the thread count.
+
+// PanelWidth is the weight rows (output features) of a panel.
+const PanelWidth = 32
+
+// PanelKernels multiply f32 activations with f32 weight panels. Every
+// output is Σ_{p<k} x[p]·w[p], one fused multiply-add at a time in order
+// of p, from +0 (or from the value in c, which continues the same sum).
+type PanelKernels struct {
+	// Tile: for r < m ≤ MR and j < PanelWidth, c[r·ldc+j] = (load ?
+	// c[r·ldc+j] : 0) + Σ_{p<k} a[p·MR+r]·b[p·PanelWidth+j]: MR packed
+	// activation rows (rows past m zero) by one panel.
+	MR   int
+	Tile func(k int, a, b, c *float32, ldc, m int, load bool, pf *byte)
+	// Row: for q < 4 and j < PanelWidth, c[q·PanelWidth+j] = Σ_{p<k}
+	// x[p]·b[q·ldb+p·PanelWidth+j]: one activation row by four panels
+	// ldb floats apart (decode).
+	Row func(k int, x, b *float32, ldb int, c *float32)
+	// Pack, where set, packs MR activation rows for Tile: for p below k
+	// rounded down to 16 and r < MR, dst[p·MR+r] = x[r·ldx+p].
+	Pack func(k int, x *float32, ldx int, dst *float32)
+}
+
+// panelGeneric is PanelKernels in Go: the reference the assembly is
+// tested against bit for bit, and a variant for tests of the drivers on
+// any machine.
+var panelGeneric = PanelKernels{MR: panGenericMR, Tile: panTileGeneric, Row: panRowGeneric}
+
+const panGenericMR = 4
+
+func panTileGeneric(k int, a, b, c *float32, ldc, m int, load bool, _ *byte) {
+	panTileMR(panGenericMR, k, a, b, c, ldc, m, load)
+}
+
+// panTileMR is PanelKernels.Tile for any MR.
+func panTileMR(mr, k int, a, b, c *float32, ldc, m int, load bool) {
+	as := unsafe.Slice(a, k*mr)
+	bs := unsafe.Slice(b, k*PanelWidth)
+	cs := unsafe.Slice(c, (m-1)*ldc+PanelWidth)
+	for r := 0; r < m; r++ {
+		for j := 0; j < PanelWidth; j++ {
+			var s float32
+			if load {
+				s = cs[r*ldc+j]
+			}
+			for p := 0; p < k; p++ {
+				s = fma32(as[p*mr+r], bs[p*PanelWidth+j], s)
+			}
+			cs[r*ldc+j] = s
+		}
+	}
+}
+
+func panRowGeneric(k int, x, b *float32, ldb int, c *float32) {
+	xs := unsafe.Slice(x, k)
+	cs := unsafe.Slice(c, 4*PanelWidth)
+	for q := 0; q < 4; q++ {
+		bs := unsafe.Slice((*float32)(unsafe.Add(unsafe.Pointer(b), 4*q*ldb)), k*PanelWidth)
+		for j := 0; j < PanelWidth; j++ {
+			var s float32
+			for p := 0; p < k; p++ {
+				s = fma32(xs[p], bs[p*PanelWidth+j], s)
+			}
+			cs[q*PanelWidth+j] = s
+		}
+	}
+}
+
+// fma32 is a·b + c rounded once to float32, as a fused multiply-add
+// instruction computes it. a·b is exact in float64; the sum is rounded to
+// float64 by rounding to odd (the nearest float64 toward zero, its last
+// bit set when inexact), which then rounds to float32 as the exact sum
+// would: float64 has more than twice float32's precision plus two bits.
+func fma32(a, b, c float32) float32 {
+	p := float64(a) * float64(b)
+	z := float64(c)
+	s := p + z
+	if math.IsInf(s, 0) || math.IsNaN(s) {
+		return float32(s)
+	}
+	// s + e = p + z exactly (Knuth's two-sum).
+	bb := s - p
+	e := (p - (s - bb)) + (z - bb)
+	if e != 0 && math.Float64bits(s)&1 == 0 {
+		s = math.Nextafter(s, math.Copysign(math.Inf(1), e))
+	}
+	return float32(s)
+}
+
+// panelsF32 is the matrix's panels as floats.
+func (m Matrix) panelsF32() []float32 {
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(m.Panels))), len(m.Panels)/4)
+}
+
+// panelFloats is the size of one panel in floats.
+func (m Matrix) panelFloats() int { return m.Cols * PanelWidth }
+
+// panelCount is the panels of an f32 matrix: the last one padded with
+// zero rows.
+func (m Matrix) panelCount() int { return (m.Rows + PanelWidth - 1) / PanelWidth }
+
+// packF32Job lays out panels [lo, hi) of an f32 matrix.
+type packF32Job struct{ w Matrix }
+
+func (j *packF32Job) Run(_, lo, hi int) {
+	k, pf := j.w.Cols, j.w.panelFloats()
+	dst := j.w.panelsF32()
+	var rows [PanelWidth][]float32
+	for q := lo; q < hi; q++ {
+		pan := dst[q*pf : (q+1)*pf]
+		for r := range rows {
+			rows[r] = nil
+			if n := q*PanelWidth + r; n < j.w.Rows {
+				rows[r] = j.w.F32[n*k : (n+1)*k]
+			}
+		}
+		// 16 columns at a time: their 2 KiB of panel stay in L1 while the
+		// 32 rows' cache lines are copied in.
+		for p0 := 0; p0 < k; p0 += 16 {
+			p1 := min(p0+16, k)
+			out := pan[p0*PanelWidth : p1*PanelWidth]
+			for r, row := range rows {
+				if row == nil {
+					for p := p0; p < p1; p++ {
+						out[(p-p0)*PanelWidth+r] = 0
+					}
+					continue
+				}
+				for i, v := range row[p0:p1] {
+					out[i*PanelWidth+r] = v
+				}
+			}
+		}
+	}
+}
+
+// panelBlock is the columns of a tile pass: the activation rows' packed
+// block (MR·panelBlock floats) stays in L1 while the panels' slices
+// stream through it.
+const panelBlock = 384
+
+// panJob is a product of many activation rows with a prepared f32 matrix:
+// the rows packed for the tiles (packA), then Run over output features.
+type panJob struct {
+	pk     *PanelKernels
+	w      Matrix
+	x      []float32
+	rows   int
+	dst    []float32
+	bias   []float32
+	axpy   func(y []float32, alpha float32, x []float32)
+	packed []float32 // activation rows, MR at a time: k rows of MR floats
+	edge   [][]float32
+}
+
+// packA packs the activation rows, MR at a time (the last block's missing
+// rows zero), over the pool's threads.
+func (j *panJob) packA(pool *Pool) {
+	mr, k := j.pk.MR, j.w.Cols
+	blocks := (j.rows + mr - 1) / mr
+	if need := blocks * mr * k; len(j.packed) < need {
+		j.packed = make([]float32, need)
+	}
+	pool.Run(blocks, 1, (*packAJob)(j))
+}
+
+type packAJob panJob
+
+func (j *packAJob) Run(_, lo, hi int) {
+	mr, k := j.pk.MR, j.w.Cols
+	for b := lo; b < hi; b++ {
+		blk := j.packed[b*mr*k : (b+1)*mr*k]
+		m := min(mr, j.rows-b*mr)
+		p0 := 0
+		if j.pk.Pack != nil && m == mr {
+			j.pk.Pack(k, &j.x[b*mr*k], k, ptr(blk, 0))
+			p0 = k &^ 15
+		}
+		packRows(blk, j.x[b*mr*k:], k, m, mr, p0)
+	}
+}
+
+// packRows is PanelKernels.Pack for columns [p0, k) of m rows (those
+// past m, up to mr, zero).
+func packRows(dst, x []float32, k, m, mr, p0 int) {
+	// 16 columns at a time, as packF32Job.
+	for ; p0 < k; p0 += 16 {
+		p1 := min(p0+16, k)
+		out := dst[p0*mr : p1*mr]
+		for r := 0; r < m; r++ {
+			for i, v := range x[r*k+p0 : r*k+p1] {
+				out[i*mr+r] = v
+			}
+		}
+		for r := m; r < mr; r++ {
+			for i := 0; i < p1-p0; i++ {
+				out[i*mr+r] = 0
+			}
+		}
+	}
+}
+
+// Run computes outputs [lo, hi) (a multiple of PanelWidth, or up to Rows)
+// of every activation row. For each slice of panelBlock columns, the
+// panels go in groups that stay in L2 (the weights come from memory once
+// a product), and each block of MR activation rows (in L1) meets every
+// panel of the group.
+func (j *panJob) Run(worker, lo, hi int) {
+	mr, k, n := j.pk.MR, j.w.Cols, j.w.Rows
+	for p0 := 0; p0 < k || p0 == 0; p0 += panelBlock {
+		kc := min(panelBlock, k-p0)
+		group := max(1, panelGroupBytes/(4*PanelWidth*max(kc, 1))) * PanelWidth
+		for g := lo; g < hi; g += group {
+			end := min(g+group, hi)
+			for t := 0; t < j.rows; t += mr {
+				j.tiles(worker, p0, kc, t, g, end, end, min(end+group, hi))
+			}
+		}
+	}
+	if j.bias != nil {
+		// out + 1·bias is out + bias exactly, fused or not.
+		hi = min(hi, n)
+		for t := 0; t < j.rows; t++ {
+			j.axpy(j.dst[t*n+lo:t*n+hi], 1, j.bias[lo:hi])
+		}
+	}
+}
+
+// tiles computes columns [p0, p0+kc) of outputs [lo, hi) for activation
+// rows [t, t+MR). Meanwhile it asks for the slices of outputs [next,
+// nextEnd)'s panels, which the next group reads: each tile call one cache
+// line a column, the row blocks' calls in turn, so that the group's
+// weights come from memory while the current one's are multiplied.
+func (j *panJob) tiles(worker, p0, kc, t, lo, hi, next, nextEnd int) {
+	mr, k, n := j.pk.MR, j.w.Cols, j.w.Rows
+	pan, pf := j.w.panelsF32(), j.w.panelFloats()
+	m := min(mr, j.rows-t)
+	a := ptr(j.packed, t*k+p0*mr)
+	slice := kc * PanelWidth * 4                // bytes of a panel's slice
+	call := (t / mr) * ((hi - lo) / PanelWidth) // this block's first call
+	for q := lo; q < hi; q, call = q+PanelWidth, call+1 {
+		var ahead *byte
+		if off := call * kc * 64; next+off/slice*PanelWidth < nextEnd && kc > 0 {
+			s := next/PanelWidth + off/slice
+			ahead = (*byte)(unsafe.Add(unsafe.Pointer(ptr(pan, s*pf+p0*PanelWidth)), off%slice))
+		}
+		b := ptr(pan, q/PanelWidth*pf+p0*PanelWidth)
+		if q+PanelWidth <= n {
+			j.pk.Tile(kc, a, b, &j.dst[t*n+q], n, m, p0 > 0, ahead)
+			continue
+		}
+		// The last panel's padding rows have no outputs: its tile runs on
+		// a scratch block.
+		e := j.edge[worker]
+		for r := 0; p0 > 0 && r < m; r++ {
+			copy(e[r*PanelWidth:(r+1)*PanelWidth], j.dst[(t+r)*n+q:(t+r)*n+n])
+		}
+		j.pk.Tile(kc, a, b, &e[0], PanelWidth, m, p0 > 0, ahead)
+		for r := 0; r < m; r++ {
+			copy(j.dst[(t+r)*n+q:(t+r)*n+n], e[r*PanelWidth:(r+1)*PanelWidth])
+		}
+	}
+}
+
+// panelGroupBytes is the size of the panels' slices a tile pass keeps
+// in L2 while every block of activation rows meets them.
+const panelGroupBytes = 512 << 10
+
+// panRowJob is a product of one activation row with a prepared f32
+// matrix (decode): four panels at a time, the weights streaming from
+// memory once.
+type panRowJob struct {
+	pk   *PanelKernels
+	w    Matrix
+	x    []float32
+	dst  []float32
+	bias []float32
+	axpy func(y []float32, alpha float32, x []float32)
+	edge [][]float32
+}
+
+// Run computes outputs [lo, hi) (a multiple of PanelWidth, or up to Rows).
+func (j *panRowJob) Run(worker, lo, hi int) {
+	k, n := j.w.Cols, j.w.Rows
+	pan := j.w.panelsF32()
+	pf := j.w.panelFloats()
+	q := lo
+	for ; q+4*PanelWidth <= min(hi, n); q += 4 * PanelWidth {
+		j.pk.Row(k, &j.x[0], ptr(pan, q/PanelWidth*pf), pf, &j.dst[q])
+	}
+	// Fewer than four panels left: the kernel reads each one four times
+	// (ldb 0) into scratch.
+	e := j.edge[worker]
+	for ; q < hi; q += PanelWidth {
+		j.pk.Row(k, &j.x[0], ptr(pan, q/PanelWidth*pf), 0, &e[0])
+		copy(j.dst[q:min(q+PanelWidth, n)], e)
+	}
+	if j.bias != nil {
+		hi = min(hi, n)
+		j.axpy(j.dst[lo:hi], 1, j.bias[lo:hi])
+	}
+}
+
+// mulPanels is Mul for an f32 matrix prepared as panels.
+func (m *MatMul) mulPanels(dst, x []float32, w Matrix, bias []float32, rows int) {
+	pk := m.v.Pan
+	_ = x[rows*w.Cols-1]
+	_ = dst[rows*w.Rows-1]
+	if rows == 1 {
+		j := &m.panRow
+		j.pk, j.w, j.x, j.dst, j.bias, j.axpy = pk, w, x, dst, bias, m.v.Axpy
+		// Pieces of four panels: the row kernel's four streams.
+		m.pool.Run(w.Rows, 4*PanelWidth, j)
+		j.w, j.x, j.dst, j.bias = Matrix{}, nil, nil, nil
+		return
+	}
+	j := &m.pan
+	j.pk, j.w, j.x, j.rows, j.dst, j.bias, j.axpy = pk, w, x, rows, dst, bias, m.v.Axpy
+	j.packA(m.pool)
+	m.pool.Run(w.Rows, PanelWidth, j)
+	j.w, j.x, j.dst, j.bias = Matrix{}, nil, nil, nil
+}

@@ -1,0 +1,285 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// Products with f32 weight panels for AVX-512 (panel.go): each output one
+// running FMA sum over p, 16 outputs to a register, a panel's 32 in two.
+
+// ROW2 adds a[r] (broadcast from off(R8)) times the panel's row in Z0, Z1
+// to acc0, acc1.
+#define ROW2(off, acc0, acc1) \
+	VBROADCASTSS off(R8), Z2; VFMADD231PS Z0, Z2, acc0; VFMADD231PS Z1, Z2, acc1
+
+// ROW_SET sets acc0, acc1 to the row at DI (the next row after) unless
+// the m rows (AX) are done.
+#define ROW_SET(acc0, acc1, done) \
+	VMOVUPS (DI), acc0; VMOVUPS 64(DI), acc1; ADDQ DX, DI; DECQ AX; JZ done
+
+#define ROW_STORE(acc0, acc1, done) \
+	VMOVUPS acc0, (DI); VMOVUPS acc1, 64(DI); ADDQ DX, DI; DECQ AX; JZ done
+
+#define ZERO_ACC \
+	VPXORD Z8, Z8, Z8; VPXORD Z9, Z9, Z9; VPXORD Z10, Z10, Z10; VPXORD Z11, Z11, Z11 \
+	VPXORD Z12, Z12, Z12; VPXORD Z13, Z13, Z13; VPXORD Z14, Z14, Z14; VPXORD Z15, Z15, Z15 \
+	VPXORD Z16, Z16, Z16; VPXORD Z17, Z17, Z17; VPXORD Z18, Z18, Z18; VPXORD Z19, Z19, Z19 \
+	VPXORD Z20, Z20, Z20; VPXORD Z21, Z21, Z21; VPXORD Z22, Z22, Z22; VPXORD Z23, Z23, Z23 \
+	VPXORD Z24, Z24, Z24; VPXORD Z25, Z25, Z25; VPXORD Z26, Z26, Z26; VPXORD Z27, Z27, Z27 \
+	VPXORD Z28, Z28, Z28; VPXORD Z29, Z29, Z29; VPXORD Z30, Z30, Z30; VPXORD Z31, Z31, Z31
+
+// func panTile12x32AVX512(k int, a, b, c *float32, ldc, m int, load bool, pf *byte)
+//
+// for r < m; for j < 32:
+//	s := 0 (or c[r·ldc+j] with load)
+//	for p < k: s = fma(a[p·12+r], b[p·32+j], s)
+//	c[r·ldc+j] = s
+//
+// Row r's sums are in Z8+2r, Z9+2r. Packed rows past m are zero; their
+// sums are not stored.
+TEXT ·panTile12x32AVX512(SB), NOSPLIT, $0-64
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), R8
+	MOVQ b+16(FP), SI
+	MOVQ c+24(FP), BX
+	MOVQ ldc+32(FP), DX
+	SHLQ $2, DX
+	ZERO_ACC
+	CMPB load+48(FP), $0
+	JEQ  start
+	MOVQ BX, DI
+	MOVQ m+40(FP), AX
+	ROW_SET(Z8, Z9, start)
+	ROW_SET(Z10, Z11, start)
+	ROW_SET(Z12, Z13, start)
+	ROW_SET(Z14, Z15, start)
+	ROW_SET(Z16, Z17, start)
+	ROW_SET(Z18, Z19, start)
+	ROW_SET(Z20, Z21, start)
+	ROW_SET(Z22, Z23, start)
+	ROW_SET(Z24, Z25, start)
+	ROW_SET(Z26, Z27, start)
+	ROW_SET(Z28, Z29, start)
+	ROW_SET(Z30, Z31, start)
+start:
+	TESTQ CX, CX
+	JZ    store
+	MOVQ  pf+56(FP), R13
+	TESTQ R13, R13
+	JZ    loop
+ploop:
+	PREFETCHT0 (R13)
+	ADDQ $64, R13
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	ROW2(0, Z8, Z9)
+	ROW2(4, Z10, Z11)
+	ROW2(8, Z12, Z13)
+	ROW2(12, Z14, Z15)
+	ROW2(16, Z16, Z17)
+	ROW2(20, Z18, Z19)
+	ROW2(24, Z20, Z21)
+	ROW2(28, Z22, Z23)
+	ROW2(32, Z24, Z25)
+	ROW2(36, Z26, Z27)
+	ROW2(40, Z28, Z29)
+	ROW2(44, Z30, Z31)
+	ADDQ $128, SI
+	ADDQ $48, R8
+	DECQ CX
+	JNZ  ploop
+	JMP  store
+loop:
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	ROW2(0, Z8, Z9)
+	ROW2(4, Z10, Z11)
+	ROW2(8, Z12, Z13)
+	ROW2(12, Z14, Z15)
+	ROW2(16, Z16, Z17)
+	ROW2(20, Z18, Z19)
+	ROW2(24, Z20, Z21)
+	ROW2(28, Z22, Z23)
+	ROW2(32, Z24, Z25)
+	ROW2(36, Z26, Z27)
+	ROW2(40, Z28, Z29)
+	ROW2(44, Z30, Z31)
+	ADDQ $128, SI
+	ADDQ $48, R8
+	DECQ CX
+	JNZ  loop
+store:
+	MOVQ BX, DI
+	MOVQ m+40(FP), AX
+	ROW_STORE(Z8, Z9, done)
+	ROW_STORE(Z10, Z11, done)
+	ROW_STORE(Z12, Z13, done)
+	ROW_STORE(Z14, Z15, done)
+	ROW_STORE(Z16, Z17, done)
+	ROW_STORE(Z18, Z19, done)
+	ROW_STORE(Z20, Z21, done)
+	ROW_STORE(Z22, Z23, done)
+	ROW_STORE(Z24, Z25, done)
+	ROW_STORE(Z26, Z27, done)
+	ROW_STORE(Z28, Z29, done)
+	ROW_STORE(Z30, Z31, done)
+done:
+	VZEROUPPER
+	RET
+
+#define ROW_AHEAD 4096
+
+// func panRow4AVX512(k int, x, b *float32, ldb int, c *float32)
+//
+// for q < 4; for j < 32:
+//	s := 0
+//	for p < k: s = fma(x[p], b[q·ldb+p·32+j], s)
+//	c[q·32+j] = s
+//
+// Panel q's sums are in Z16+2q, Z17+2q.
+TEXT ·panRow4AVX512(SB), NOSPLIT, $0-40
+	MOVQ k+0(FP), CX
+	MOVQ x+8(FP), R8
+	MOVQ b+16(FP), SI
+	MOVQ ldb+24(FP), R9
+	SHLQ $2, R9
+	LEAQ (R9)(R9*2), R10
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+	TESTQ CX, CX
+	JZ    rstore
+rloop:
+	PREFETCHT0 ROW_AHEAD(SI)
+	PREFETCHT0 ROW_AHEAD+64(SI)
+	PREFETCHT0 ROW_AHEAD(SI)(R9*1)
+	PREFETCHT0 ROW_AHEAD+64(SI)(R9*1)
+	PREFETCHT0 ROW_AHEAD(SI)(R9*2)
+	PREFETCHT0 ROW_AHEAD+64(SI)(R9*2)
+	PREFETCHT0 ROW_AHEAD(SI)(R10*1)
+	PREFETCHT0 ROW_AHEAD+64(SI)(R10*1)
+	VBROADCASTSS (R8), Z0
+	VFMADD231PS (SI), Z0, Z16
+	VFMADD231PS 64(SI), Z0, Z17
+	VFMADD231PS (SI)(R9*1), Z0, Z18
+	VFMADD231PS 64(SI)(R9*1), Z0, Z19
+	VFMADD231PS (SI)(R9*2), Z0, Z20
+	VFMADD231PS 64(SI)(R9*2), Z0, Z21
+	VFMADD231PS (SI)(R10*1), Z0, Z22
+	VFMADD231PS 64(SI)(R10*1), Z0, Z23
+	ADDQ $128, SI
+	ADDQ $4, R8
+	DECQ CX
+	JNZ  rloop
+rstore:
+	MOVQ c+32(FP), DI
+	VMOVUPS Z16, (DI)
+	VMOVUPS Z17, 64(DI)
+	VMOVUPS Z18, 128(DI)
+	VMOVUPS Z19, 192(DI)
+	VMOVUPS Z20, 256(DI)
+	VMOVUPS Z21, 320(DI)
+	VMOVUPS Z22, 384(DI)
+	VMOVUPS Z23, 448(DI)
+	VZEROUPPER
+	RET
+
+// TRANSPOSE4 turns rows a, b, c, d (Z0..Z3) into columns: in each 128-bit
+// lane L, Zj holds a[4L+j], b[4L+j], c[4L+j], d[4L+j].
+#define TRANSPOSE4 \
+	VUNPCKLPS Z1, Z0, Z4; VUNPCKHPS Z1, Z0, Z5; VUNPCKLPS Z3, Z2, Z6; VUNPCKHPS Z3, Z2, Z7 \
+	VUNPCKLPD Z6, Z4, Z0; VUNPCKHPD Z6, Z4, Z1; VUNPCKLPD Z7, Z5, Z2; VUNPCKHPD Z7, Z5, Z3
+
+// func packA12AVX512(k int, x *float32, ldx int, dst *float32)
+//
+// for p < k&^15; for r < 12: dst[p·12+r] = x[r·ldx+p]
+//
+// Rows r, r+1, r+2, r+3 are transposed 16 columns at a time, 4×4 in each
+// 128-bit lane, and each column's four values stored in its place.
+TEXT ·packA12AVX512(SB), NOSPLIT, $0-32
+	MOVQ k+0(FP), CX
+	SHRQ $4, CX
+	JZ   pdone
+	MOVQ x+8(FP), R10
+	MOVQ ldx+16(FP), DX
+	SHLQ $2, DX
+	LEAQ (DX)(DX*2), R9
+	LEAQ (R10)(DX*4), R11
+	LEAQ (R11)(DX*4), R12
+	MOVQ dst+24(FP), DI
+ploop:
+	VMOVUPS (R10), Z0
+	VMOVUPS (R10)(DX*1), Z1
+	VMOVUPS (R10)(DX*2), Z2
+	VMOVUPS (R10)(R9*1), Z3
+	TRANSPOSE4
+	VMOVUPS X0, 0(DI)
+	VMOVUPS X1, 48(DI)
+	VMOVUPS X2, 96(DI)
+	VMOVUPS X3, 144(DI)
+	VEXTRACTF32X4 $1, Z0, 192(DI)
+	VEXTRACTF32X4 $1, Z1, 240(DI)
+	VEXTRACTF32X4 $1, Z2, 288(DI)
+	VEXTRACTF32X4 $1, Z3, 336(DI)
+	VEXTRACTF32X4 $2, Z0, 384(DI)
+	VEXTRACTF32X4 $2, Z1, 432(DI)
+	VEXTRACTF32X4 $2, Z2, 480(DI)
+	VEXTRACTF32X4 $2, Z3, 528(DI)
+	VEXTRACTF32X4 $3, Z0, 576(DI)
+	VEXTRACTF32X4 $3, Z1, 624(DI)
+	VEXTRACTF32X4 $3, Z2, 672(DI)
+	VEXTRACTF32X4 $3, Z3, 720(DI)
+	VMOVUPS (R11), Z0
+	VMOVUPS (R11)(DX*1), Z1
+	VMOVUPS (R11)(DX*2), Z2
+	VMOVUPS (R11)(R9*1), Z3
+	TRANSPOSE4
+	VMOVUPS X0, 16(DI)
+	VMOVUPS X1, 64(DI)
+	VMOVUPS X2, 112(DI)
+	VMOVUPS X3, 160(DI)
+	VEXTRACTF32X4 $1, Z0, 208(DI)
+	VEXTRACTF32X4 $1, Z1, 256(DI)
+	VEXTRACTF32X4 $1, Z2, 304(DI)
+	VEXTRACTF32X4 $1, Z3, 352(DI)
+	VEXTRACTF32X4 $2, Z0, 400(DI)
+	VEXTRACTF32X4 $2, Z1, 448(DI)
+	VEXTRACTF32X4 $2, Z2, 496(DI)
+	VEXTRACTF32X4 $2, Z3, 544(DI)
+	VEXTRACTF32X4 $3, Z0, 592(DI)
+	VEXTRACTF32X4 $3, Z1, 640(DI)
+	VEXTRACTF32X4 $3, Z2, 688(DI)
+	VEXTRACTF32X4 $3, Z3, 736(DI)
+	VMOVUPS (R12), Z0
+	VMOVUPS (R12)(DX*1), Z1
+	VMOVUPS (R12)(DX*2), Z2
+	VMOVUPS (R12)(R9*1), Z3
+	TRANSPOSE4
+	VMOVUPS X0, 32(DI)
+	VMOVUPS X1, 80(DI)
+	VMOVUPS X2, 128(DI)
+	VMOVUPS X3, 176(DI)
+	VEXTRACTF32X4 $1, Z0, 224(DI)
+	VEXTRACTF32X4 $1, Z1, 272(DI)
+	VEXTRACTF32X4 $1, Z2, 320(DI)
+	VEXTRACTF32X4 $1, Z3, 368(DI)
+	VEXTRACTF32X4 $2, Z0, 416(DI)
+	VEXTRACTF32X4 $2, Z1, 464(DI)
+	VEXTRACTF32X4 $2, Z2, 512(DI)
+	VEXTRACTF32X4 $2, Z3, 560(DI)
+	VEXTRACTF32X4 $3, Z0, 608(DI)
+	VEXTRACTF32X4 $3, Z1, 656(DI)
+	VEXTRACTF32X4 $3, Z2, 704(DI)
+	VEXTRACTF32X4 $3, Z3, 752(DI)
+	ADDQ $64, R10
+	ADDQ $64, R11
+	ADDQ $64, R12
+	ADDQ $768, DI
+	DECQ CX
+	JNZ  ploop
+pdone:
+	VZEROUPPER
+	RET

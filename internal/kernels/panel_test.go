@@ -1,0 +1,168 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// withPan is the generic variant with the Go panel kernels, so that the
+// panel drivers are tested on every machine.
+var withPan = func() *Variant { v := *generic; v.Name = "generic+pan"; v.Pan = &panelGeneric; return &v }()
+
+// panelVariants are the panel kernels to test: every variant's, and the
+// generic ones.
+func panelVariants() map[string]*PanelKernels {
+	out := map[string]*PanelKernels{"generic": &panelGeneric}
+	for _, v := range Variants() {
+		if v.Pan != nil {
+			out[v.Name] = v.Pan
+		}
+	}
+	return out
+}
+
+// Each variant's panel kernels against panTileMR and panRowGeneric (Go,
+// the same fused sums), bit for bit, with guard values around and between
+// the output rows.
+func TestPanelKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for name, pk := range panelVariants() {
+		for _, k := range []int{0, 1, 7, 15, 16, 17, 63, 384, 768} {
+			b := randVec(rng, 4*k*PanelWidth+1)
+			a := randVec(rng, pk.MR*k+1)
+			for m := 1; m <= pk.MR; m++ {
+				// Packed rows past m are zero, as the driver packs them.
+				am := append([]float32(nil), a...)
+				for p := 0; p < k; p++ {
+					for r := m; r < pk.MR; r++ {
+						am[p*pk.MR+r] = 0
+					}
+				}
+				for _, load := range []bool{false, true} {
+					const ldc = PanelWidth + 5
+					got, check := guarded(m*ldc - 5)
+					want := make([]float32, len(got))
+					for i := range got {
+						got[i] = float32(i%11) - 3
+						want[i] = got[i]
+					}
+					for r := 0; r+1 < m; r++ {
+						for j := PanelWidth; j < ldc; j++ {
+							got[r*ldc+j] = guard
+							want[r*ldc+j] = guard
+						}
+					}
+					// With something to prefetch on odd m (the loop that asks
+					// for the next panels' lines), without on even.
+					var ahead *byte
+					if m%2 == 1 {
+						ahead = &make([]byte, 64*k+1)[0]
+					}
+					pk.Tile(k, ptr(am, 0), ptr(b, 0), &got[0], ldc, m, load, ahead)
+					panTileMR(pk.MR, k, ptr(am, 0), ptr(b, 0), &want[0], ldc, m, load)
+					check(t)
+					for i := range got {
+						if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+							t.Fatalf("%s Tile k=%d m=%d load=%v: [%d] = %v, want %v", name, k, m, load, i, got[i], want[i])
+						}
+					}
+				}
+			}
+			x := randVec(rng, k+1)
+			for _, ldb := range []int{0, k * PanelWidth, k*PanelWidth + 16} {
+				if 3*ldb+k*PanelWidth > len(b) {
+					continue
+				}
+				got, check := guarded(4 * PanelWidth)
+				want := make([]float32, len(got))
+				pk.Row(k, ptr(x, 0), ptr(b, 0), ldb, &got[0])
+				panRowGeneric(k, ptr(x, 0), ptr(b, 0), ldb, &want[0])
+				check(t)
+				for i := range got {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%s Row k=%d ldb=%d: [%d] = %v, want %v", name, k, ldb, i, got[i], want[i])
+					}
+				}
+				// A row's tile sums are the same: decode and prefill agree.
+				tile := make([]float32, pk.MR*PanelWidth)
+				ax := make([]float32, pk.MR*k+1)
+				for p := 0; p < k; p++ {
+					ax[p*pk.MR] = x[p]
+				}
+				pk.Tile(k, ptr(ax, 0), ptr(b, 0), &tile[0], PanelWidth, 1, false, nil)
+				for j := 0; j < PanelWidth; j++ {
+					if math.Float32bits(tile[j]) != math.Float32bits(got[j]) {
+						t.Fatalf("%s k=%d: Row [%d] = %v, Tile %v", name, k, j, got[j], tile[j])
+					}
+				}
+			}
+		}
+	}
+}
+
+// Each variant's activation packing against packRows, with guard values
+// past the columns it packs.
+func TestPanelPack(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for name, pk := range panelVariants() {
+		if pk.Pack == nil {
+			continue
+		}
+		for _, k := range []int{0, 1, 15, 16, 17, 63, 64, 768, 3072} {
+			ldx := k + 3
+			x := randVec(rng, pk.MR*ldx)
+			main := k &^ 15
+			got, check := guarded(main * pk.MR)
+			pk.Pack(k, ptr(x, 0), ldx, ptr(got, 0))
+			check(t)
+			for p := 0; p < main; p++ {
+				for r := 0; r < pk.MR; r++ {
+					if got[p*pk.MR+r] != x[r*ldx+p] {
+						t.Fatalf("%s k=%d: [%d][%d] = %v, want %v", name, k, p, r, got[p*pk.MR+r], x[r*ldx+p])
+					}
+				}
+			}
+		}
+	}
+}
+
+// fma32 against float64 arithmetic where that is exact, and on sums whose
+// float64 rounding lands halfway between two float32 values (where
+// rounding twice would be wrong).
+func TestFMA32(t *testing.T) {
+	cases := []struct{ a, b, c, want float32 }{
+		{2, 3, 1, 7},
+		{0.5, 0.5, -0.25, 0},
+		{-1, 0, 0, float32(math.Copysign(0, -1)) + 0}, // -0 + +0 = +0
+		// (1 + 2⁻¹²)² = 1 + 2⁻¹¹ + 2⁻²⁴ is halfway between two float32;
+		// plus 2⁻⁶⁰ it is above, and rounds up. Its float64 sum is the
+		// halfway value, which rounds to even, down.
+		{1 + 0x1p-12, 1 + 0x1p-12, 0x1p-60, 1 + 0x1p-11 + 0x1p-23},
+	}
+	for _, c := range cases {
+		if got := fma32(c.a, c.b, c.c); math.Float32bits(got) != math.Float32bits(c.want) {
+			t.Errorf("fma32(%g, %g, %g) = %g, want %g", c.a, c.b, c.c, got, c.want)
+		}
+	}
+	// Rounding the float64 sum straight to float32 gets the last case
+	// wrong, which is why fma32 rounds to odd.
+	c := cases[3]
+	if naive := float32(float64(c.a)*float64(c.b) + float64(c.c)); naive == c.want {
+		t.Fatalf("the halfway case is not one: %g", naive)
+	}
+	// The kernels' fused multiply-add agrees.
+	for name, pk := range panelVariants() {
+		a := make([]float32, pk.MR)
+		b := make([]float32, PanelWidth)
+		out := make([]float32, PanelWidth)
+		a[0] = c.a
+		for j := range b {
+			b[j], out[j] = c.b, c.c
+		}
+		pk.Tile(1, &a[0], &b[0], &out[0], PanelWidth, 1, true, nil)
+		if out[0] != c.want || out[PanelWidth-1] != c.want {
+			t.Errorf("%s: fma(%g, %g, %g) = %g, want %g", name, c.a, c.b, c.c, out[0], c.want)
+		}
+	}
+}
