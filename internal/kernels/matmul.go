@@ -9,9 +9,9 @@ import (
 // threads by output features. Every output value is one dot product
 // computed by the variant's kernels, which all sum in the same order, so
 // the result is the same bits whatever the thread count, the batch, or
-// whether the decode or the prefill path ran. (f32 matrices prepared as
-// panels for the variant's PanelKernels sum in another order, the same on
-// all of their paths: panel.go.)
+// whether the decode or the prefill path ran. (f32, f16 and bf16 matrices
+// prepared as panels for the variant's PanelKernels sum in another order,
+// the same on all of their paths: panel.go.)
 type MatMul struct {
 	v       *Variant
 	pool    *Pool
@@ -55,7 +55,7 @@ func (m *MatMul) Mul(dst, x []float32, w Matrix, bias []float32, rows int) {
 	if rows == 0 || w.Rows == 0 {
 		return
 	}
-	if w.Type == F32 && w.Panels != nil && m.v.Pan != nil {
+	if w.Type != Q8_0 && w.Panels != nil && m.v.Pan != nil {
 		m.mulPanels(dst, x, w, bias, rows)
 		return
 	}

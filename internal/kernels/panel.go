@@ -5,7 +5,8 @@ import (
 	"unsafe"
 )
 
-// f32 weights prepared as panels, for variants with PanelKernels.
+// f32, f16 and bf16 weights prepared as panels, for variants with
+// PanelKernels.
 //
 // As dot products (DotKernels) each output is 16 partial sums along k,
 // added across at the end, and a tile's weight rows are as many streams
@@ -16,24 +17,29 @@ import (
 // of MR floats), so that a tile is two streams of contiguous loads and
 // broadcasts and nothing is added across. The decode kernel reads the
 // same panels and sums in the same order, so a prompt's bits do not
-// depend on the path, the batch or the thread count.
+// depend on the path, the batch or the thread count. f16 and bf16 panels
+// keep their type; prefill widens a group of them to f32 (exactly) for
+// the tiles, and decode converts as it reads.
 
 // PanelWidth is the weight rows (output features) of a panel.
 const PanelWidth = 32
 
-// PanelKernels multiply f32 activations with f32 weight panels. Every
-// output is Σ_{p<k} x[p]·w[p], one fused multiply-add at a time in order
-// of p, from +0 (or from the value in c, which continues the same sum).
+// PanelKernels multiply f32 activations with weight panels. Every output
+// is Σ_{p<k} x[p]·w[p], one fused multiply-add at a time in order of p,
+// from +0 (or from the value in c, which continues the same sum), the
+// weights widened to f32.
 type PanelKernels struct {
 	// Tile: for r < m ≤ MR and j < PanelWidth, c[r·ldc+j] = (load ?
 	// c[r·ldc+j] : 0) + Σ_{p<k} a[p·MR+r]·b[p·PanelWidth+j]: MR packed
 	// activation rows (rows past m zero) by one panel.
 	MR   int
 	Tile func(k int, a, b, c *float32, ldc, m int, load bool, pf *byte)
-	// Row: for q < 4 and j < PanelWidth, c[q·PanelWidth+j] = Σ_{p<k}
-	// x[p]·b[q·ldb+p·PanelWidth+j]: one activation row by four panels
-	// ldb floats apart (decode).
-	Row func(k int, x, b *float32, ldb int, c *float32)
+	// Row, per weight type (F32, F16, BF16; the panels of a type are
+	// prepared only where it has one): for q < 4 and j < PanelWidth,
+	// c[q·PanelWidth+j] = Σ_{p<k} x[p]·b_q[p·PanelWidth+j], b_q the
+	// panel at b + q·ldb bytes: one activation row by four panels
+	// (decode).
+	Row [3]func(k int, x *float32, b *byte, ldb int, c *float32)
 	// Pack, where set, packs MR activation rows for Tile: for p below k
 	// rounded down to 16 and r < MR, dst[p·MR+r] = x[r·ldx+p].
 	Pack func(k int, x *float32, ldx int, dst *float32)
@@ -42,7 +48,11 @@ type PanelKernels struct {
 // panelGeneric is PanelKernels in Go: the reference the assembly is
 // tested against bit for bit, and a variant for tests of the drivers on
 // any machine.
-var panelGeneric = PanelKernels{MR: panGenericMR, Tile: panTileGeneric, Row: panRowGeneric}
+var panelGeneric = PanelKernels{MR: panGenericMR, Tile: panTileGeneric, Row: [3]func(k int, x *float32, b *byte, ldb int, c *float32){
+	F32:  func(k int, x *float32, b *byte, ldb int, c *float32) { panRowGeneric(F32, k, x, b, ldb, c) },
+	F16:  func(k int, x *float32, b *byte, ldb int, c *float32) { panRowGeneric(F16, k, x, b, ldb, c) },
+	BF16: func(k int, x *float32, b *byte, ldb int, c *float32) { panRowGeneric(BF16, k, x, b, ldb, c) },
+}}
 
 const panGenericMR = 4
 
@@ -69,15 +79,17 @@ func panTileMR(mr, k int, a, b, c *float32, ldc, m int, load bool) {
 	}
 }
 
-func panRowGeneric(k int, x, b *float32, ldb int, c *float32) {
+// panRowGeneric is PanelKernels.Row for weights of type t.
+func panRowGeneric(t DType, k int, x *float32, b *byte, ldb int, c *float32) {
 	xs := unsafe.Slice(x, k)
 	cs := unsafe.Slice(c, 4*PanelWidth)
+	size := panelElem(t)
 	for q := 0; q < 4; q++ {
-		bs := unsafe.Slice((*float32)(unsafe.Add(unsafe.Pointer(b), 4*q*ldb)), k*PanelWidth)
+		bs := unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(b), q*ldb)), k*PanelWidth*size)
 		for j := 0; j < PanelWidth; j++ {
 			var s float32
 			for p := 0; p < k; p++ {
-				s = fma32(xs[p], bs[p*PanelWidth+j], s)
+				s = fma32(xs[p], weightAt(t, bs, p*PanelWidth+j), s)
 			}
 			cs[q*PanelWidth+j] = s
 		}
@@ -105,39 +117,51 @@ func fma32(a, b, c float32) float32 {
 	return float32(s)
 }
 
-// panelsF32 is the matrix's panels as floats.
-func (m Matrix) panelsF32() []float32 {
-	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(m.Panels))), len(m.Panels)/4)
+// panelElem is the bytes of a weight of type t in a panel.
+func panelElem(t DType) int {
+	if t == F32 {
+		return 4
+	}
+	return 2
 }
 
-// panelFloats is the size of one panel in floats.
-func (m Matrix) panelFloats() int { return m.Cols * PanelWidth }
+// panelSize is the bytes of one panel.
+func (m Matrix) panelSize() int { return m.Cols * PanelWidth * panelElem(m.Type) }
 
-// panelCount is the panels of an f32 matrix: the last one padded with
-// zero rows.
+// panelCount is the panels of a matrix: the last one padded with zero
+// rows.
 func (m Matrix) panelCount() int { return (m.Rows + PanelWidth - 1) / PanelWidth }
 
-// packF32Job lays out panels [lo, hi) of an f32 matrix.
-type packF32Job struct{ w Matrix }
+// packPanelJob lays out panels [lo, hi) of an f32, f16 or bf16 matrix.
+type packPanelJob struct{ w Matrix }
 
-func (j *packF32Job) Run(_, lo, hi int) {
-	k, pf := j.w.Cols, j.w.panelFloats()
-	dst := j.w.panelsF32()
-	var rows [PanelWidth][]float32
+func (j *packPanelJob) Run(_, lo, hi int) {
+	w := j.w
+	if w.Type == F32 {
+		packPanels(unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(w.Panels))), len(w.Panels)/4), w.F32, w.Rows, w.Cols, lo, hi)
+	} else {
+		packPanels(unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(w.Panels))), len(w.Panels)/2), w.U16, w.Rows, w.Cols, lo, hi)
+	}
+}
+
+// packPanels lays out panels [lo, hi) of the rows×k matrix src in dst.
+func packPanels[T float32 | uint16](dst, src []T, rows, k, lo, hi int) {
+	pf := k * PanelWidth
+	var in [PanelWidth][]T
 	for q := lo; q < hi; q++ {
 		pan := dst[q*pf : (q+1)*pf]
-		for r := range rows {
-			rows[r] = nil
-			if n := q*PanelWidth + r; n < j.w.Rows {
-				rows[r] = j.w.F32[n*k : (n+1)*k]
+		for r := range in {
+			in[r] = nil
+			if n := q*PanelWidth + r; n < rows {
+				in[r] = src[n*k : (n+1)*k]
 			}
 		}
-		// 16 columns at a time: their 2 KiB of panel stay in L1 while the
-		// 32 rows' cache lines are copied in.
+		// 16 columns at a time: their 1–2 KiB of panel stay in L1 while
+		// the 32 rows' cache lines are copied in.
 		for p0 := 0; p0 < k; p0 += 16 {
 			p1 := min(p0+16, k)
 			out := pan[p0*PanelWidth : p1*PanelWidth]
-			for r, row := range rows {
+			for r, row := range in {
 				if row == nil {
 					for p := p0; p < p1; p++ {
 						out[(p-p0)*PanelWidth+r] = 0
@@ -157,10 +181,12 @@ func (j *packF32Job) Run(_, lo, hi int) {
 // stream through it.
 const panelBlock = 384
 
-// panJob is a product of many activation rows with a prepared f32 matrix:
-// the rows packed for the tiles (packA), then Run over output features.
+// panJob is a product of many activation rows with a matrix prepared as
+// panels: the rows packed for the tiles (packA), then Run over output
+// features.
 type panJob struct {
 	pk     *PanelKernels
+	widen  func(k int, src *byte, dst *float32) // f16 and bf16
 	w      Matrix
 	x      []float32
 	rows   int
@@ -169,6 +195,7 @@ type panJob struct {
 	axpy   func(y []float32, alpha float32, x []float32)
 	packed []float32 // activation rows, MR at a time: k rows of MR floats
 	edge   [][]float32
+	wide   [][]float32 // per worker: a group of f16 or bf16 slices widened
 }
 
 // packA packs the activation rows, MR at a time (the last block's missing
@@ -201,7 +228,7 @@ func (j *packAJob) Run(_, lo, hi int) {
 // packRows is PanelKernels.Pack for columns [p0, k) of m rows (those
 // past m, up to mr, zero).
 func packRows(dst, x []float32, k, m, mr, p0 int) {
-	// 16 columns at a time, as packF32Job.
+	// 16 columns at a time, as packPanels.
 	for ; p0 < k; p0 += 16 {
 		p1 := min(p0+16, k)
 		out := dst[p0*mr : p1*mr]
@@ -221,17 +248,30 @@ func packRows(dst, x []float32, k, m, mr, p0 int) {
 // Run computes outputs [lo, hi) (a multiple of PanelWidth, or up to Rows)
 // of every activation row. For each slice of panelBlock columns, the
 // panels go in groups that stay in L2 (the weights come from memory once
-// a product), and each block of MR activation rows (in L1) meets every
-// panel of the group.
+// a product; f16 and bf16 are widened to f32 a group at a time), and each
+// block of MR activation rows (in L1) meets every panel of the group.
 func (j *panJob) Run(worker, lo, hi int) {
 	mr, k, n := j.pk.MR, j.w.Cols, j.w.Rows
+	size, psize := panelElem(j.w.Type), j.w.panelSize()
 	for p0 := 0; p0 < k || p0 == 0; p0 += panelBlock {
 		kc := min(panelBlock, k-p0)
 		group := max(1, panelGroupBytes/(4*PanelWidth*max(kc, 1))) * PanelWidth
 		for g := lo; g < hi; g += group {
 			end := min(g+group, hi)
+			// The group's slices: panel q's at b + (q-g)/PanelWidth·ldb.
+			b := unsafe.Add(unsafe.Pointer(unsafe.SliceData(j.w.Panels)), g/PanelWidth*psize+p0*PanelWidth*size)
+			ldb := psize
+			next, nextEnd := end, min(end+group, n) // past hi: most often this worker's next piece
+			if j.w.Type != F32 {
+				wide := j.wide[worker][:(end-g+PanelWidth-1)/PanelWidth*PanelWidth*kc]
+				for q := g; q < end; q += PanelWidth {
+					j.widen(kc*PanelWidth, (*byte)(unsafe.Add(b, (q-g)/PanelWidth*psize)), ptr(wide, (q-g)*kc))
+				}
+				b, ldb = unsafe.Pointer(unsafe.SliceData(wide)), 4*kc*PanelWidth
+				next = nextEnd // nothing to ask for: widening reads the group
+			}
 			for t := 0; t < j.rows; t += mr {
-				j.tiles(worker, p0, kc, t, g, end, end, min(end+group, hi))
+				j.tiles(worker, p0, kc, t, g, end, (*float32)(b), ldb, next, nextEnd)
 			}
 		}
 	}
@@ -245,13 +285,14 @@ func (j *panJob) Run(worker, lo, hi int) {
 }
 
 // tiles computes columns [p0, p0+kc) of outputs [lo, hi) for activation
-// rows [t, t+MR). Meanwhile it asks for the slices of outputs [next,
-// nextEnd)'s panels, which the next group reads: each tile call one cache
-// line a column, the row blocks' calls in turn, so that the group's
-// weights come from memory while the current one's are multiplied.
-func (j *panJob) tiles(worker, p0, kc, t, lo, hi, next, nextEnd int) {
+// rows [t, t+MR), the panels' f32 slices at b, ldb bytes apart.
+// Meanwhile it asks for the slices of outputs [next, nextEnd)'s f32
+// panels, which the next group reads: each tile call one cache line a
+// column, the row blocks' calls in turn, so that the group's weights come
+// from memory while the current one's are multiplied.
+func (j *panJob) tiles(worker, p0, kc, t, lo, hi int, b *float32, ldb, next, nextEnd int) {
 	mr, k, n := j.pk.MR, j.w.Cols, j.w.Rows
-	pan, pf := j.w.panelsF32(), j.w.panelFloats()
+	psize := j.w.panelSize()
 	m := min(mr, j.rows-t)
 	a := ptr(j.packed, t*k+p0*mr)
 	slice := kc * PanelWidth * 4                // bytes of a panel's slice
@@ -260,11 +301,11 @@ func (j *panJob) tiles(worker, p0, kc, t, lo, hi, next, nextEnd int) {
 		var ahead *byte
 		if off := call * kc * 64; next+off/slice*PanelWidth < nextEnd && kc > 0 {
 			s := next/PanelWidth + off/slice
-			ahead = (*byte)(unsafe.Add(unsafe.Pointer(ptr(pan, s*pf+p0*PanelWidth)), off%slice))
+			ahead = &j.w.Panels[s*psize+p0*PanelWidth*4+off%slice]
 		}
-		b := ptr(pan, q/PanelWidth*pf+p0*PanelWidth)
+		bq := (*float32)(unsafe.Add(unsafe.Pointer(b), (q-lo)/PanelWidth*ldb))
 		if q+PanelWidth <= n {
-			j.pk.Tile(kc, a, b, &j.dst[t*n+q], n, m, p0 > 0, ahead)
+			j.pk.Tile(kc, a, bq, &j.dst[t*n+q], n, m, p0 > 0, ahead)
 			continue
 		}
 		// The last panel's padding rows have no outputs: its tile runs on
@@ -273,7 +314,7 @@ func (j *panJob) tiles(worker, p0, kc, t, lo, hi, next, nextEnd int) {
 		for r := 0; p0 > 0 && r < m; r++ {
 			copy(e[r*PanelWidth:(r+1)*PanelWidth], j.dst[(t+r)*n+q:(t+r)*n+n])
 		}
-		j.pk.Tile(kc, a, b, &e[0], PanelWidth, m, p0 > 0, ahead)
+		j.pk.Tile(kc, a, bq, &e[0], PanelWidth, m, p0 > 0, ahead)
 		for r := 0; r < m; r++ {
 			copy(j.dst[(t+r)*n+q:(t+r)*n+n], e[r*PanelWidth:(r+1)*PanelWidth])
 		}
@@ -284,8 +325,8 @@ func (j *panJob) tiles(worker, p0, kc, t, lo, hi, next, nextEnd int) {
 // in L2 while every block of activation rows meets them.
 const panelGroupBytes = 512 << 10
 
-// panRowJob is a product of one activation row with a prepared f32
-// matrix (decode): four panels at a time, the weights streaming from
+// panRowJob is a product of one activation row with a matrix prepared as
+// panels (decode): four panels at a time, the weights streaming from
 // memory once.
 type panRowJob struct {
 	pk   *PanelKernels
@@ -300,17 +341,16 @@ type panRowJob struct {
 // Run computes outputs [lo, hi) (a multiple of PanelWidth, or up to Rows).
 func (j *panRowJob) Run(worker, lo, hi int) {
 	k, n := j.w.Cols, j.w.Rows
-	pan := j.w.panelsF32()
-	pf := j.w.panelFloats()
+	row, psize := j.pk.Row[j.w.Type], j.w.panelSize()
 	q := lo
 	for ; q+4*PanelWidth <= min(hi, n); q += 4 * PanelWidth {
-		j.pk.Row(k, &j.x[0], ptr(pan, q/PanelWidth*pf), pf, &j.dst[q])
+		row(k, &j.x[0], &j.w.Panels[q/PanelWidth*psize], psize, &j.dst[q])
 	}
 	// Fewer than four panels left: the kernel reads each one four times
 	// (ldb 0) into scratch.
 	e := j.edge[worker]
 	for ; q < hi; q += PanelWidth {
-		j.pk.Row(k, &j.x[0], ptr(pan, q/PanelWidth*pf), 0, &e[0])
+		row(k, &j.x[0], &j.w.Panels[q/PanelWidth*psize], 0, &e[0])
 		copy(j.dst[q:min(q+PanelWidth, n)], e)
 	}
 	if j.bias != nil {
@@ -319,7 +359,7 @@ func (j *panRowJob) Run(worker, lo, hi int) {
 	}
 }
 
-// mulPanels is Mul for an f32 matrix prepared as panels.
+// mulPanels is Mul for a matrix prepared as panels.
 func (m *MatMul) mulPanels(dst, x []float32, w Matrix, bias []float32, rows int) {
 	pk := m.v.Pan
 	_ = x[rows*w.Cols-1]
@@ -334,7 +374,27 @@ func (m *MatMul) mulPanels(dst, x []float32, w Matrix, bias []float32, rows int)
 	}
 	j := &m.pan
 	j.pk, j.w, j.x, j.rows, j.dst, j.bias, j.axpy = pk, w, x, rows, dst, bias, m.v.Axpy
+	if w.Type != F32 {
+		if j.widen = m.v.Widen[w.Type]; j.widen == nil {
+			j.widen = widenGo(w.Type)
+		}
+		if j.wide == nil {
+			for range m.pool.Threads() {
+				j.wide = append(j.wide, make([]float32, panelGroupBytes/4))
+			}
+		}
+	}
 	j.packA(m.pool)
 	m.pool.Run(w.Rows, PanelWidth, j)
 	j.w, j.x, j.dst, j.bias = Matrix{}, nil, nil, nil
+}
+
+// widenGo is a Widen kernel in Go for f16 or bf16.
+func widenGo(t DType) func(k int, src *byte, dst *float32) {
+	return func(k int, src *byte, dst *float32) {
+		b, d := unsafe.Slice(src, 2*k), unsafe.Slice(dst, k)
+		for i := range d {
+			d[i] = weightAt(t, b, i)
+		}
+	}
 }

@@ -7,14 +7,26 @@ package kernels
 //go:noescape
 func panTile12x32AVX512(k int, a, b, c *float32, ldc, m int, load bool, pf *byte)
 
-// panRow4AVX512 is PanelKernels.Row.
+// panRow4F32AVX512, panRow4F16AVX512 and panRow4BF16AVX512 are
+// PanelKernels.Row for each type.
 //
 //go:noescape
-func panRow4AVX512(k int, x, b *float32, ldb int, c *float32)
+func panRow4F32AVX512(k int, x *float32, b *byte, ldb int, c *float32)
+
+//go:noescape
+func panRow4F16AVX512(k int, x *float32, b *byte, ldb int, c *float32)
+
+//go:noescape
+func panRow4BF16AVX512(k int, x *float32, b *byte, ldb int, c *float32)
 
 // packA12AVX512 is PanelKernels.Pack.
 //
 //go:noescape
 func packA12AVX512(k int, x *float32, ldx int, dst *float32)
 
-var panelAVX512 = PanelKernels{MR: 12, Tile: panTile12x32AVX512, Row: panRow4AVX512, Pack: packA12AVX512}
+var panelAVX512 = PanelKernels{
+	MR:   12,
+	Tile: panTile12x32AVX512,
+	Row:  [3]func(k int, x *float32, b *byte, ldb int, c *float32){F32: panRow4F32AVX512, F16: panRow4F16AVX512, BF16: panRow4BF16AVX512},
+	Pack: packA12AVX512,
+}

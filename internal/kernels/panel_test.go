@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"encoding/binary"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -70,35 +71,68 @@ func TestPanelKernels(t *testing.T) {
 				}
 			}
 			x := randVec(rng, k+1)
-			for _, ldb := range []int{0, k * PanelWidth, k*PanelWidth + 16} {
-				if 3*ldb+k*PanelWidth > len(b) {
+			for _, typ := range []DType{F32, F16, BF16} {
+				if pk.Row[typ] == nil {
 					continue
 				}
-				got, check := guarded(4 * PanelWidth)
-				want := make([]float32, len(got))
-				pk.Row(k, ptr(x, 0), ptr(b, 0), ldb, &got[0])
-				panRowGeneric(k, ptr(x, 0), ptr(b, 0), ldb, &want[0])
-				check(t)
-				for i := range got {
-					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-						t.Fatalf("%s Row k=%d ldb=%d: [%d] = %v, want %v", name, k, ldb, i, got[i], want[i])
+				raw, wide := randPanels(rng, typ, 4*k*PanelWidth)
+				size := panelElem(typ)
+				for _, ldb := range []int{0, k * PanelWidth * size, (k*PanelWidth + 16) * size} {
+					if 3*ldb+k*PanelWidth*size > len(raw)-1 {
+						continue
 					}
-				}
-				// A row's tile sums are the same: decode and prefill agree.
-				tile := make([]float32, pk.MR*PanelWidth)
-				ax := make([]float32, pk.MR*k+1)
-				for p := 0; p < k; p++ {
-					ax[p*pk.MR] = x[p]
-				}
-				pk.Tile(k, ptr(ax, 0), ptr(b, 0), &tile[0], PanelWidth, 1, false, nil)
-				for j := 0; j < PanelWidth; j++ {
-					if math.Float32bits(tile[j]) != math.Float32bits(got[j]) {
-						t.Fatalf("%s k=%d: Row [%d] = %v, Tile %v", name, k, j, got[j], tile[j])
+					got, check := guarded(4 * PanelWidth)
+					want := make([]float32, len(got))
+					pk.Row[typ](k, ptr(x, 0), &raw[0], ldb, &got[0])
+					panRowGeneric(typ, k, ptr(x, 0), &raw[0], ldb, &want[0])
+					check(t)
+					for i := range got {
+						if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+							t.Fatalf("%s Row %v k=%d ldb=%d: [%d] = %v, want %v", name, typ, k, ldb, i, got[i], want[i])
+						}
+					}
+					// A row's tile sums (over the panels widened, as prefill
+					// widens them) are the same: decode and prefill agree.
+					tile := make([]float32, pk.MR*PanelWidth)
+					ax := make([]float32, pk.MR*k+1)
+					for p := 0; p < k; p++ {
+						ax[p*pk.MR] = x[p]
+					}
+					for q := 0; q < 4; q++ {
+						pk.Tile(k, ptr(ax, 0), ptr(wide, q*ldb/size), &tile[0], PanelWidth, 1, false, nil)
+						for j := 0; j < PanelWidth; j++ {
+							if g := got[q*PanelWidth+j]; math.Float32bits(tile[j]) != math.Float32bits(g) {
+								t.Fatalf("%s %v k=%d: Row [%d][%d] = %v, Tile %v", name, typ, k, q, j, g, tile[j])
+							}
+						}
 					}
 				}
 			}
 		}
 	}
+}
+
+// randPanels is n random weights of type t, as raw little-endian bytes
+// (one more element past the end) and widened to f32.
+func randPanels(rng *rand.Rand, t DType, n int) ([]byte, []float32) {
+	wide := randVec(rng, n+1)
+	size := panelElem(t)
+	raw := make([]byte, (n+1)*size)
+	for i, v := range wide {
+		switch t {
+		case F32:
+			binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(v))
+		case F16:
+			h := F32ToF16(v)
+			binary.LittleEndian.PutUint16(raw[2*i:], h)
+			wide[i] = F16ToF32(h)
+		case BF16:
+			h := F32ToBF16(v)
+			binary.LittleEndian.PutUint16(raw[2*i:], h)
+			wide[i] = BF16ToF32(h)
+		}
+	}
+	return raw, wide
 }
 
 // Each variant's activation packing against packRows, with guard values

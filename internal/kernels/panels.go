@@ -11,8 +11,9 @@ package kernels
 // the rows past the last whole panel, and are otherwise not read).
 
 // PreparePanels fills in the Panels of each matrix in ws that is q8_0 with
-// at least 16 rows, when v has int8 kernels, and of each f32 matrix, when
-// v has PanelKernels (panel.go); it leaves the others alone. All panels
+// at least 16 rows, when v has int8 kernels, and of each f32, f16 or bf16
+// matrix whose type v's PanelKernels take (panel.go); it leaves the others
+// alone. All panels
 // share one allocation, so that most of it can be huge pages; the pool
 // packs them in parallel.
 func PreparePanels(v *Variant, pool *Pool, ws ...*Matrix) {
@@ -30,8 +31,8 @@ func PreparePanels(v *Variant, pool *Pool, ws ...*Matrix) {
 			continue
 		}
 		w.Panels, buf = buf[:n:n], buf[n:]
-		if w.Type == F32 {
-			pool.Run(w.panelCount(), 1, &packF32Job{w: *w})
+		if w.Type != Q8_0 {
+			pool.Run(w.panelCount(), 1, &packPanelJob{w: *w})
 		} else {
 			pool.Run(w.Rows/16*16, 16, &packJob{q: v.Q8, w: *w})
 		}
@@ -40,13 +41,13 @@ func PreparePanels(v *Variant, pool *Pool, ws ...*Matrix) {
 
 // panelsBytes is the size of all of the matrix's panels for v (0 for a
 // matrix that has none: q8_0 without int8 kernels or with fewer than 16
-// rows, f32 without PanelKernels, f16 and bf16).
+// rows, other types without a PanelKernels row kernel).
 func (m Matrix) panelsBytes(v *Variant) int {
 	switch {
 	case m.Type == Q8_0 && v.Q8 != nil:
 		return m.Rows / 16 * m.panelBytes()
-	case m.Type == F32 && v.Pan != nil:
-		return 4 * m.panelCount() * m.panelFloats()
+	case m.Type != Q8_0 && v.Pan != nil && v.Pan.Row[m.Type] != nil:
+		return m.panelCount() * m.panelSize()
 	}
 	return 0
 }
