@@ -15,7 +15,7 @@ var benchShapes = []struct{ in, out int }{{768, 2304}, {768, 3072}, {3072, 768},
 // stored, and for q8_0 on int8 kernels also from prepared panels (what a
 // model uses), so that one run compares the two.
 func layouts(v *Variant, typ DType) []string {
-	if typ == Q8_0 && v.Q8 != nil || typ == F32 && v.Pan != nil {
+	if typ == Q8_0 && v.Q8 != nil || typ != Q8_0 && v.Pan != nil && v.Pan.Row[typ] != nil {
 		return []string{"rows", "panels"}
 	}
 	return []string{"rows"}
