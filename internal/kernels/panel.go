@@ -33,7 +33,7 @@ type PanelKernels struct {
 	// c[r·ldc+j] : 0) + Σ_{p<k} a[p·MR+r]·b[p·PanelWidth+j]: MR packed
 	// activation rows (rows past m zero) by one panel.
 	MR   int
-	Tile func(k int, a, b, c *float32, ldc, m int, load bool, pf *byte)
+	Tile func(k int, a, b, c *float32, ldc, m int, load bool)
 	// Row, per weight type (F32, F16, BF16; the panels of a type are
 	// prepared only where it has one): for q < 4 and j < PanelWidth,
 	// c[q·PanelWidth+j] = Σ_{p<k} x[p]·b_q[p·PanelWidth+j], b_q the
@@ -56,7 +56,7 @@ var panelGeneric = PanelKernels{MR: panGenericMR, Tile: panTileGeneric, Row: [3]
 
 const panGenericMR = 4
 
-func panTileGeneric(k int, a, b, c *float32, ldc, m int, load bool, _ *byte) {
+func panTileGeneric(k int, a, b, c *float32, ldc, m int, load bool) {
 	panTileMR(panGenericMR, k, a, b, c, ldc, m, load)
 }
 
@@ -261,17 +261,15 @@ func (j *panJob) Run(worker, lo, hi int) {
 			// The group's slices: panel q's at b + (q-g)/PanelWidth·ldb.
 			b := unsafe.Add(unsafe.Pointer(unsafe.SliceData(j.w.Panels)), g/PanelWidth*psize+p0*PanelWidth*size)
 			ldb := psize
-			next, nextEnd := end, min(end+group, n) // past hi: most often this worker's next piece
 			if j.w.Type != F32 {
 				wide := j.wide[worker][:(end-g+PanelWidth-1)/PanelWidth*PanelWidth*kc]
 				for q := g; q < end; q += PanelWidth {
 					j.widen(kc*PanelWidth, (*byte)(unsafe.Add(b, (q-g)/PanelWidth*psize)), ptr(wide, (q-g)*kc))
 				}
 				b, ldb = unsafe.Pointer(unsafe.SliceData(wide)), 4*kc*PanelWidth
-				next = nextEnd // nothing to ask for: widening reads the group
 			}
 			for t := 0; t < j.rows; t += mr {
-				j.tiles(worker, p0, kc, t, g, end, (*float32)(b), ldb, next, nextEnd)
+				j.tiles(worker, p0, kc, t, g, end, (*float32)(b), ldb)
 			}
 		}
 	}
@@ -286,26 +284,14 @@ func (j *panJob) Run(worker, lo, hi int) {
 
 // tiles computes columns [p0, p0+kc) of outputs [lo, hi) for activation
 // rows [t, t+MR), the panels' f32 slices at b, ldb bytes apart.
-// Meanwhile it asks for the slices of outputs [next, nextEnd)'s f32
-// panels, which the next group reads: each tile call one cache line a
-// column, the row blocks' calls in turn, so that the group's weights come
-// from memory while the current one's are multiplied.
-func (j *panJob) tiles(worker, p0, kc, t, lo, hi int, b *float32, ldb, next, nextEnd int) {
+func (j *panJob) tiles(worker, p0, kc, t, lo, hi int, b *float32, ldb int) {
 	mr, k, n := j.pk.MR, j.w.Cols, j.w.Rows
-	psize := j.w.panelSize()
 	m := min(mr, j.rows-t)
 	a := ptr(j.packed, t*k+p0*mr)
-	slice := kc * PanelWidth * 4                // bytes of a panel's slice
-	call := (t / mr) * ((hi - lo) / PanelWidth) // this block's first call
-	for q := lo; q < hi; q, call = q+PanelWidth, call+1 {
-		var ahead *byte
-		if off := call * kc * 64; next+off/slice*PanelWidth < nextEnd && kc > 0 {
-			s := next/PanelWidth + off/slice
-			ahead = &j.w.Panels[s*psize+p0*PanelWidth*4+off%slice]
-		}
+	for q := lo; q < hi; q += PanelWidth {
 		bq := (*float32)(unsafe.Add(unsafe.Pointer(b), (q-lo)/PanelWidth*ldb))
 		if q+PanelWidth <= n {
-			j.pk.Tile(kc, a, bq, &j.dst[t*n+q], n, m, p0 > 0, ahead)
+			j.pk.Tile(kc, a, bq, &j.dst[t*n+q], n, m, p0 > 0)
 			continue
 		}
 		// The last panel's padding rows have no outputs: its tile runs on
@@ -314,7 +300,7 @@ func (j *panJob) tiles(worker, p0, kc, t, lo, hi int, b *float32, ldb, next, nex
 		for r := 0; p0 > 0 && r < m; r++ {
 			copy(e[r*PanelWidth:(r+1)*PanelWidth], j.dst[(t+r)*n+q:(t+r)*n+n])
 		}
-		j.pk.Tile(kc, a, bq, &e[0], PanelWidth, m, p0 > 0, ahead)
+		j.pk.Tile(kc, a, bq, &e[0], PanelWidth, m, p0 > 0)
 		for r := 0; r < m; r++ {
 			copy(j.dst[(t+r)*n+q:(t+r)*n+n], e[r*PanelWidth:(r+1)*PanelWidth])
 		}

@@ -83,7 +83,7 @@
 	VUNPCKLPS Z1, Z0, Z4; VUNPCKHPS Z1, Z0, Z5; VUNPCKLPS Z3, Z2, Z6; VUNPCKHPS Z3, Z2, Z7 \
 	VUNPCKLPD Z6, Z4, Z0; VUNPCKHPD Z6, Z4, Z1; VUNPCKLPD Z7, Z5, Z2; VUNPCKHPD Z7, Z5, Z3
 
-// func panTile12x32AVX512(k int, a, b, c *float32, ldc, m int, load bool, pf *byte)
+// func panTile12x32AVX512(k int, a, b, c *float32, ldc, m int, load bool)
 //
 // for r < m; for j < 32:
 //	s := 0 (or c[r·ldc+j] with load)
@@ -92,7 +92,7 @@
 //
 // Row r's sums are in Z8+2r, Z9+2r. Packed rows past m are zero; their
 // sums are not stored.
-TEXT ·panTile12x32AVX512(SB), NOSPLIT, $0-64
+TEXT ·panTile12x32AVX512(SB), NOSPLIT, $0-49
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), R8
 	MOVQ b+16(FP), SI
@@ -119,31 +119,6 @@ TEXT ·panTile12x32AVX512(SB), NOSPLIT, $0-64
 start:
 	TESTQ CX, CX
 	JZ    store
-	MOVQ  pf+56(FP), R13
-	TESTQ R13, R13
-	JZ    loop
-ploop:
-	PREFETCHT0 (R13)
-	ADDQ $64, R13
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	ROW2(0, Z8, Z9)
-	ROW2(4, Z10, Z11)
-	ROW2(8, Z12, Z13)
-	ROW2(12, Z14, Z15)
-	ROW2(16, Z16, Z17)
-	ROW2(20, Z18, Z19)
-	ROW2(24, Z20, Z21)
-	ROW2(28, Z22, Z23)
-	ROW2(32, Z24, Z25)
-	ROW2(36, Z26, Z27)
-	ROW2(40, Z28, Z29)
-	ROW2(44, Z30, Z31)
-	ADDQ $128, SI
-	ADDQ $48, R8
-	DECQ CX
-	JNZ  ploop
-	JMP  store
 loop:
 	VMOVUPS (SI), Z0
 	VMOVUPS 64(SI), Z1

@@ -54,13 +54,7 @@ func TestPanelKernels(t *testing.T) {
 							want[r*ldc+j] = guard
 						}
 					}
-					// With something to prefetch on odd m (the loop that asks
-					// for the next panels' lines), without on even.
-					var ahead *byte
-					if m%2 == 1 {
-						ahead = &make([]byte, 64*k+1)[0]
-					}
-					pk.Tile(k, ptr(am, 0), ptr(b, 0), &got[0], ldc, m, load, ahead)
+					pk.Tile(k, ptr(am, 0), ptr(b, 0), &got[0], ldc, m, load)
 					panTileMR(pk.MR, k, ptr(am, 0), ptr(b, 0), &want[0], ldc, m, load)
 					check(t)
 					for i := range got {
@@ -99,7 +93,7 @@ func TestPanelKernels(t *testing.T) {
 						ax[p*pk.MR] = x[p]
 					}
 					for q := 0; q < 4; q++ {
-						pk.Tile(k, ptr(ax, 0), ptr(wide, q*ldb/size), &tile[0], PanelWidth, 1, false, nil)
+						pk.Tile(k, ptr(ax, 0), ptr(wide, q*ldb/size), &tile[0], PanelWidth, 1, false)
 						for j := 0; j < PanelWidth; j++ {
 							if g := got[q*PanelWidth+j]; math.Float32bits(tile[j]) != math.Float32bits(g) {
 								t.Fatalf("%s %v k=%d: Row [%d][%d] = %v, Tile %v", name, typ, k, q, j, g, tile[j])
@@ -194,7 +188,7 @@ func TestFMA32(t *testing.T) {
 		for j := range b {
 			b[j], out[j] = c.b, c.c
 		}
-		pk.Tile(1, &a[0], &b[0], &out[0], PanelWidth, 1, true, nil)
+		pk.Tile(1, &a[0], &b[0], &out[0], PanelWidth, 1, true)
 		if out[0] != c.want || out[PanelWidth-1] != c.want {
 			t.Errorf("%s: fma(%g, %g, %g) = %g, want %g", name, c.a, c.b, c.c, out[0], c.want)
 		}
