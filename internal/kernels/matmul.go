@@ -18,8 +18,8 @@ type MatMul struct {
 	job     matJob
 	streams streamJob // decode of q8_0 panels (matJob.q8 and one row)
 	far     farJob    // decode of other types on kernels with a FarDot
-	pan     panJob    // f32 panels (Variant.Pan), many rows
-	panRow  panRowJob // f32 panels, one row
+	pan     panJob    // panels (Variant.Pan), many rows
+	panRow  panRowJob // panels, one row
 }
 
 // NewMatMul prepares products for the variant on the pool.
@@ -136,19 +136,23 @@ func (j *matJob) Run(worker, lo, hi int) {
 	} else {
 		mulRange(j.v, j.w.Type, j.scratch[worker], j.dst, j.w.Rows, j.x, j.w.Cols, j.rows, j.data, j.ldw, lo, hi, j.w.Cols, false)
 	}
-	if j.bias != nil {
-		// out + 1·bias is out + bias exactly, fused or not.
-		N := j.w.Rows
-		for t := 0; t < j.rows; t++ {
-			j.v.Axpy(j.dst[t*N+lo:t*N+hi], 1, j.bias[lo:hi])
-		}
-	}
+	addBias(j.v.Axpy, j.dst, j.w.Rows, j.rows, j.bias, lo, hi)
 }
 
 // addBias adds the bias to outputs [lo, hi) of a one-row product.
 func (j *matJob) addBias(lo, hi int) {
-	if j.bias != nil {
-		j.v.Axpy(j.dst[lo:hi], 1, j.bias[lo:hi])
+	addBias(j.v.Axpy, j.dst, 0, 1, j.bias, lo, hi)
+}
+
+// addBias adds bias (if any) to outputs [lo, hi) of each of rows output
+// rows, n apart in dst.
+func addBias(axpy func(y []float32, alpha float32, x []float32), dst []float32, n, rows int, bias []float32, lo, hi int) {
+	if bias == nil {
+		return
+	}
+	// out + 1·bias is out + bias exactly, fused or not.
+	for t := 0; t < rows; t++ {
+		axpy(dst[t*n+lo:t*n+hi], 1, bias[lo:hi])
 	}
 }
 

@@ -273,13 +273,7 @@ func (j *panJob) Run(worker, lo, hi int) {
 			}
 		}
 	}
-	if j.bias != nil {
-		// out + 1·bias is out + bias exactly, fused or not.
-		hi = min(hi, n)
-		for t := 0; t < j.rows; t++ {
-			j.axpy(j.dst[t*n+lo:t*n+hi], 1, j.bias[lo:hi])
-		}
-	}
+	addBias(j.axpy, j.dst, n, j.rows, j.bias, lo, min(hi, n))
 }
 
 // tiles computes columns [p0, p0+kc) of outputs [lo, hi) for activation
@@ -339,10 +333,7 @@ func (j *panRowJob) Run(worker, lo, hi int) {
 		row(k, &j.x[0], &j.w.Panels[q/PanelWidth*psize], 0, &e[0])
 		copy(j.dst[q:min(q+PanelWidth, n)], e)
 	}
-	if j.bias != nil {
-		hi = min(hi, n)
-		j.axpy(j.dst[lo:hi], 1, j.bias[lo:hi])
-	}
+	addBias(j.axpy, j.dst, 0, 1, j.bias, lo, min(hi, n))
 }
 
 // mulPanels is Mul for a matrix prepared as panels.
@@ -362,7 +353,7 @@ func (m *MatMul) mulPanels(dst, x []float32, w Matrix, bias []float32, rows int)
 	j.pk, j.w, j.x, j.rows, j.dst, j.bias, j.axpy = pk, w, x, rows, dst, bias, m.v.Axpy
 	if w.Type != F32 {
 		if j.widen = m.v.Widen[w.Type]; j.widen == nil {
-			j.widen = widenGo(w.Type)
+			j.widen = widenGeneric[w.Type]
 		}
 		if j.wide == nil {
 			for range m.pool.Threads() {
@@ -375,12 +366,16 @@ func (m *MatMul) mulPanels(dst, x []float32, w Matrix, bias []float32, rows int)
 	j.w, j.x, j.dst, j.bias = Matrix{}, nil, nil, nil
 }
 
-// widenGo is a Widen kernel in Go for f16 or bf16.
-func widenGo(t DType) func(k int, src *byte, dst *float32) {
-	return func(k int, src *byte, dst *float32) {
-		b, d := unsafe.Slice(src, 2*k), unsafe.Slice(dst, k)
-		for i := range d {
-			d[i] = weightAt(t, b, i)
-		}
+// widenGeneric are Widen kernels in Go for f16 and bf16, for variants
+// without their own.
+var widenGeneric = [4]func(k int, src *byte, dst *float32){
+	F16:  func(k int, src *byte, dst *float32) { widenWith(F16, k, src, dst) },
+	BF16: func(k int, src *byte, dst *float32) { widenWith(BF16, k, src, dst) },
+}
+
+func widenWith(t DType, k int, src *byte, dst *float32) {
+	b, d := unsafe.Slice(src, 2*k), unsafe.Slice(dst, k)
+	for i := range d {
+		d[i] = weightAt(t, b, i)
 	}
 }
