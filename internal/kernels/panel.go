@@ -43,6 +43,10 @@ type PanelKernels struct {
 	// Pack, where set, packs MR activation rows for Tile: for p below k
 	// rounded down to 16 and r < MR, dst[p·MR+r] = x[r·ldx+p].
 	Pack func(k int, x *float32, ldx int, dst *float32)
+	// PackPanel, where set, lays out a whole panel of f32 weights (all
+	// PanelWidth rows present) when a model loads: for p below k rounded
+	// down to 16 and r < PanelWidth, dst[p·PanelWidth+r] = src[r·lds+p].
+	PackPanel func(k int, src *float32, lds int, dst *float32)
 }
 
 // panelGeneric is PanelKernels in Go: the reference the assembly is
@@ -133,44 +137,57 @@ func (m Matrix) panelSize() int { return m.Cols * PanelWidth * panelElem(m.Type)
 func (m Matrix) panelCount() int { return (m.Rows + PanelWidth - 1) / PanelWidth }
 
 // packPanelJob lays out panels [lo, hi) of an f32, f16 or bf16 matrix.
-type packPanelJob struct{ w Matrix }
+type packPanelJob struct {
+	w    Matrix
+	pack func(k int, src *float32, lds int, dst *float32) // PanelKernels.PackPanel
+}
 
 func (j *packPanelJob) Run(_, lo, hi int) {
 	w := j.w
-	if w.Type == F32 {
-		packPanels(unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(w.Panels))), len(w.Panels)/4), w.F32, w.Rows, w.Cols, lo, hi)
-	} else {
-		packPanels(unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(w.Panels))), len(w.Panels)/2), w.U16, w.Rows, w.Cols, lo, hi)
+	pf := w.Cols * PanelWidth
+	if w.Type != F32 {
+		dst := unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(w.Panels))), len(w.Panels)/2)
+		for q := lo; q < hi; q++ {
+			packPanel(dst[q*pf:(q+1)*pf], w.U16, w.Rows, w.Cols, q, 0)
+		}
+		return
+	}
+	dst := unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(w.Panels))), len(w.Panels)/4)
+	for q := lo; q < hi; q++ {
+		p0 := 0
+		if j.pack != nil && (q+1)*PanelWidth <= w.Rows && w.Cols >= 16 {
+			j.pack(w.Cols, &w.F32[q*PanelWidth*w.Cols], w.Cols, &dst[q*pf])
+			p0 = w.Cols &^ 15
+		}
+		packPanel(dst[q*pf:(q+1)*pf], w.F32, w.Rows, w.Cols, q, p0)
 	}
 }
 
-// packPanels lays out panels [lo, hi) of the rows×k matrix src in dst.
-func packPanels[T float32 | uint16](dst, src []T, rows, k, lo, hi int) {
-	pf := k * PanelWidth
+// packPanel lays out columns [p0, k) of panel q of the rows×k matrix src
+// in pan: pan[p·PanelWidth+r] = src[(q·PanelWidth+r)·k+p], zero for rows
+// past the matrix.
+func packPanel[T float32 | uint16](pan, src []T, rows, k, q, p0 int) {
 	var in [PanelWidth][]T
-	for q := lo; q < hi; q++ {
-		pan := dst[q*pf : (q+1)*pf]
-		for r := range in {
-			in[r] = nil
-			if n := q*PanelWidth + r; n < rows {
-				in[r] = src[n*k : (n+1)*k]
-			}
+	for r := range in {
+		in[r] = nil
+		if n := q*PanelWidth + r; n < rows {
+			in[r] = src[n*k : (n+1)*k]
 		}
-		// 16 columns at a time: their 1–2 KiB of panel stay in L1 while
-		// the 32 rows' cache lines are copied in.
-		for p0 := 0; p0 < k; p0 += 16 {
-			p1 := min(p0+16, k)
-			out := pan[p0*PanelWidth : p1*PanelWidth]
-			for r, row := range in {
-				if row == nil {
-					for p := p0; p < p1; p++ {
-						out[(p-p0)*PanelWidth+r] = 0
-					}
-					continue
+	}
+	// 16 columns at a time: their 1–2 KiB of panel stay in L1 while the
+	// 32 rows' cache lines are copied in.
+	for ; p0 < k; p0 += 16 {
+		p1 := min(p0+16, k)
+		out := pan[p0*PanelWidth : p1*PanelWidth]
+		for r, row := range in {
+			if row == nil {
+				for p := p0; p < p1; p++ {
+					out[(p-p0)*PanelWidth+r] = 0
 				}
-				for i, v := range row[p0:p1] {
-					out[i*PanelWidth+r] = v
-				}
+				continue
+			}
+			for i, v := range row[p0:p1] {
+				out[i*PanelWidth+r] = v
 			}
 		}
 	}

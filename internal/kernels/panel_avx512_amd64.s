@@ -95,18 +95,18 @@
 	VUNPCKLPD Z6, Z4, Z0; VUNPCKHPD Z6, Z4, Z1; VUNPCKLPD Z7, Z5, Z2; VUNPCKHPD Z7, Z5, Z3
 
 // PACK4 transposes the 16 columns at base of four rows (DX bytes apart,
-// R9 = 3·DX) and stores each column's four values at off + 48·column
-// bytes from DI: rows r..r+3 of columns p..p+15 of a 12-row block.
-#define PACK4(base, off) \
+// R9 = 3·DX) and stores each column's four values at off + st·column
+// bytes from DI: rows r..r+3 of columns p..p+15 of a block of st/4 rows.
+#define PACK4(base, off, st) \
 	VMOVUPS (base), Z0; VMOVUPS (base)(DX*1), Z1; VMOVUPS (base)(DX*2), Z2; VMOVUPS (base)(R9*1), Z3 \
 	TRANSPOSE4 \
-	VMOVUPS X0, off(DI); VMOVUPS X1, off+48(DI); VMOVUPS X2, off+96(DI); VMOVUPS X3, off+144(DI) \
-	VEXTRACTF32X4 $1, Z0, off+192(DI); VEXTRACTF32X4 $1, Z1, off+240(DI) \
-	VEXTRACTF32X4 $1, Z2, off+288(DI); VEXTRACTF32X4 $1, Z3, off+336(DI) \
-	VEXTRACTF32X4 $2, Z0, off+384(DI); VEXTRACTF32X4 $2, Z1, off+432(DI) \
-	VEXTRACTF32X4 $2, Z2, off+480(DI); VEXTRACTF32X4 $2, Z3, off+528(DI) \
-	VEXTRACTF32X4 $3, Z0, off+576(DI); VEXTRACTF32X4 $3, Z1, off+624(DI) \
-	VEXTRACTF32X4 $3, Z2, off+672(DI); VEXTRACTF32X4 $3, Z3, off+720(DI)
+	VMOVUPS X0, off(DI); VMOVUPS X1, off+1*st(DI); VMOVUPS X2, off+2*st(DI); VMOVUPS X3, off+3*st(DI) \
+	VEXTRACTF32X4 $1, Z0, off+4*st(DI); VEXTRACTF32X4 $1, Z1, off+5*st(DI) \
+	VEXTRACTF32X4 $1, Z2, off+6*st(DI); VEXTRACTF32X4 $1, Z3, off+7*st(DI) \
+	VEXTRACTF32X4 $2, Z0, off+8*st(DI); VEXTRACTF32X4 $2, Z1, off+9*st(DI) \
+	VEXTRACTF32X4 $2, Z2, off+10*st(DI); VEXTRACTF32X4 $2, Z3, off+11*st(DI) \
+	VEXTRACTF32X4 $3, Z0, off+12*st(DI); VEXTRACTF32X4 $3, Z1, off+13*st(DI) \
+	VEXTRACTF32X4 $3, Z2, off+14*st(DI); VEXTRACTF32X4 $3, Z3, off+15*st(DI)
 
 // func panTile12x32AVX512(k int, a, b, c *float32, ldc, m int, load bool)
 //
@@ -257,9 +257,9 @@ TEXT ·packA12AVX512(SB), NOSPLIT, $0-32
 	LEAQ (R11)(DX*4), R12
 	MOVQ dst+24(FP), DI
 ploop:
-	PACK4(R10, 0)
-	PACK4(R11, 16)
-	PACK4(R12, 32)
+	PACK4(R10, 0, 48)
+	PACK4(R11, 16, 48)
+	PACK4(R12, 32, 48)
 	ADDQ $64, R10
 	ADDQ $64, R11
 	ADDQ $64, R12
@@ -267,5 +267,47 @@ ploop:
 	DECQ CX
 	JNZ  ploop
 pdone:
+	VZEROUPPER
+	RET
+
+// func packPanelF32AVX512(k int, src *float32, lds int, dst *float32)
+//
+// for p < k&^15; for r < 32: dst[p·32+r] = src[r·lds+p]
+//
+// A whole f32 weight panel laid out (packPanel), 16 columns at a time:
+// the 32 rows' 64-byte pieces in, eight groups of four rows transposed.
+TEXT ·packPanelF32AVX512(SB), NOSPLIT, $0-32
+	MOVQ k+0(FP), CX
+	SHRQ $4, CX
+	JZ   wdone
+	MOVQ src+8(FP), R10
+	MOVQ lds+16(FP), DX
+	SHLQ $2, DX
+	LEAQ (DX)(DX*2), R9
+	MOVQ DX, R12
+	SHLQ $2, R12
+	MOVQ dst+24(FP), DI
+wloop:
+	MOVQ R10, R11
+	PACK4(R11, 0, 128)
+	ADDQ R12, R11
+	PACK4(R11, 16, 128)
+	ADDQ R12, R11
+	PACK4(R11, 32, 128)
+	ADDQ R12, R11
+	PACK4(R11, 48, 128)
+	ADDQ R12, R11
+	PACK4(R11, 64, 128)
+	ADDQ R12, R11
+	PACK4(R11, 80, 128)
+	ADDQ R12, R11
+	PACK4(R11, 96, 128)
+	ADDQ R12, R11
+	PACK4(R11, 112, 128)
+	ADDQ $64, R10
+	ADDQ $2048, DI
+	DECQ CX
+	JNZ  wloop
+wdone:
 	VZEROUPPER
 	RET

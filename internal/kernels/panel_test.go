@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"math/rand/v2"
@@ -150,6 +151,45 @@ func TestPanelPack(t *testing.T) {
 						t.Fatalf("%s k=%d: [%d][%d] = %v, want %v", name, k, p, r, got[p*pk.MR+r], x[r*ldx+p])
 					}
 				}
+			}
+		}
+	}
+}
+
+// PackPanel lays out a whole f32 weight panel as the definition says, and
+// preparing a matrix with it gives the Go loop's panels (rows not a
+// multiple of 32, columns not of 16).
+func TestPanelPackWeights(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for name, pk := range panelVariants() {
+		if pk.PackPanel == nil {
+			continue
+		}
+		for _, k := range []int{0, 1, 15, 16, 17, 63, 64, 768, 3072} {
+			lds := k + 5
+			src := randVec(rng, PanelWidth*lds)
+			main := k &^ 15
+			got, check := guarded(main * PanelWidth)
+			pk.PackPanel(k, ptr(src, 0), lds, ptr(got, 0))
+			check(t)
+			for p := 0; p < main; p++ {
+				for r := 0; r < PanelWidth; r++ {
+					if got[p*PanelWidth+r] != src[r*lds+p] {
+						t.Fatalf("%s k=%d: [%d][%d] = %v, want %v", name, k, p, r, got[p*PanelWidth+r], src[r*lds+p])
+					}
+				}
+			}
+		}
+		for _, s := range []struct{ rows, cols int }{{32, 16}, {33, 17}, {100, 63}, {64, 768}, {77, 31}} {
+			w := RandomMatrix(F32, s.rows, s.cols, 3)
+			want := make([]byte, w.panelCount()*w.panelSize())
+			got := make([]byte, len(want))
+			w.Panels = want
+			(&packPanelJob{w: w}).Run(0, 0, w.panelCount())
+			w.Panels = got
+			(&packPanelJob{w: w, pack: pk.PackPanel}).Run(0, 0, w.panelCount())
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%s %dx%d: panels differ from the Go loop's", name, s.rows, s.cols)
 			}
 		}
 	}
