@@ -47,6 +47,9 @@ type PanelKernels struct {
 	// PanelWidth rows present) when a model loads: for p below k rounded
 	// down to 16 and r < PanelWidth, dst[p·PanelWidth+r] = src[r·lds+p].
 	PackPanel func(k int, src *float32, lds int, dst *float32)
+	// PackPanel16 is PackPanel for f16 and bf16 weights (any 16-bit
+	// values), for p below k rounded down to 32.
+	PackPanel16 func(k int, src *uint16, lds int, dst *uint16)
 }
 
 // panelGeneric is PanelKernels in Go: the reference the assembly is
@@ -138,8 +141,9 @@ func (m Matrix) panelCount() int { return (m.Rows + PanelWidth - 1) / PanelWidth
 
 // packPanelJob lays out panels [lo, hi) of an f32, f16 or bf16 matrix.
 type packPanelJob struct {
-	w    Matrix
-	pack func(k int, src *float32, lds int, dst *float32) // PanelKernels.PackPanel
+	w      Matrix
+	pack   func(k int, src *float32, lds int, dst *float32) // PanelKernels.PackPanel
+	pack16 func(k int, src *uint16, lds int, dst *uint16)   // PanelKernels.PackPanel16
 }
 
 func (j *packPanelJob) Run(_, lo, hi int) {
@@ -148,7 +152,12 @@ func (j *packPanelJob) Run(_, lo, hi int) {
 	if w.Type != F32 {
 		dst := unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(w.Panels))), len(w.Panels)/2)
 		for q := lo; q < hi; q++ {
-			packPanel(dst[q*pf:(q+1)*pf], w.U16, w.Rows, w.Cols, q, 0)
+			p0 := 0
+			if j.pack16 != nil && (q+1)*PanelWidth <= w.Rows && w.Cols >= 32 {
+				j.pack16(w.Cols, &w.U16[q*PanelWidth*w.Cols], w.Cols, &dst[q*pf])
+				p0 = w.Cols &^ 31
+			}
+			packPanel(dst[q*pf:(q+1)*pf], w.U16, w.Rows, w.Cols, q, p0)
 		}
 		return
 	}

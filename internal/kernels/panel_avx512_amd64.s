@@ -108,6 +108,33 @@
 	VEXTRACTF32X4 $3, Z0, off+12*st(DI); VEXTRACTF32X4 $3, Z1, off+13*st(DI) \
 	VEXTRACTF32X4 $3, Z2, off+14*st(DI); VEXTRACTF32X4 $3, Z3, off+15*st(DI)
 
+// TRANSPOSE8W turns rows 0..7 (Z0..Z7) of 16-bit values into columns: in
+// each 128-bit lane L, Z8+j holds column 8L+j of the eight rows.
+#define TRANSPOSE8W \
+	VPUNPCKLWD Z1, Z0, Z8; VPUNPCKHWD Z1, Z0, Z9; VPUNPCKLWD Z3, Z2, Z10; VPUNPCKHWD Z3, Z2, Z11 \
+	VPUNPCKLWD Z5, Z4, Z12; VPUNPCKHWD Z5, Z4, Z13; VPUNPCKLWD Z7, Z6, Z14; VPUNPCKHWD Z7, Z6, Z15 \
+	VPUNPCKLDQ Z10, Z8, Z0; VPUNPCKHDQ Z10, Z8, Z1; VPUNPCKLDQ Z11, Z9, Z2; VPUNPCKHDQ Z11, Z9, Z3 \
+	VPUNPCKLDQ Z14, Z12, Z4; VPUNPCKHDQ Z14, Z12, Z5; VPUNPCKLDQ Z15, Z13, Z6; VPUNPCKHDQ Z15, Z13, Z7 \
+	VPUNPCKLQDQ Z4, Z0, Z8; VPUNPCKHQDQ Z4, Z0, Z9; VPUNPCKLQDQ Z5, Z1, Z10; VPUNPCKHQDQ Z5, Z1, Z11 \
+	VPUNPCKLQDQ Z6, Z2, Z12; VPUNPCKHQDQ Z6, Z2, Z13; VPUNPCKLQDQ Z7, Z3, Z14; VPUNPCKHQDQ Z7, Z3, Z15
+
+// LANE_STORES stores the 128-bit lane L of Z8..Z15 (column 8L+j in Z8+j)
+// at off + 64·(8L+j) bytes from DI.
+#define LANE_STORES(L, off) \
+	VEXTRACTI32X4 $L, Z8, off+(8*L+0)*64(DI); VEXTRACTI32X4 $L, Z9, off+(8*L+1)*64(DI) \
+	VEXTRACTI32X4 $L, Z10, off+(8*L+2)*64(DI); VEXTRACTI32X4 $L, Z11, off+(8*L+3)*64(DI) \
+	VEXTRACTI32X4 $L, Z12, off+(8*L+4)*64(DI); VEXTRACTI32X4 $L, Z13, off+(8*L+5)*64(DI) \
+	VEXTRACTI32X4 $L, Z14, off+(8*L+6)*64(DI); VEXTRACTI32X4 $L, Z15, off+(8*L+7)*64(DI)
+
+// PACK8W transposes the 32 columns at base of eight 16-bit rows (rows 4–7
+// from base4; DX bytes apart, R9 = 3·DX) and stores each column's eight
+// values at off + 64·column bytes from DI: rows r..r+7 of a 32-row panel.
+#define PACK8W(base, base4, off) \
+	VMOVDQU64 (base), Z0; VMOVDQU64 (base)(DX*1), Z1; VMOVDQU64 (base)(DX*2), Z2; VMOVDQU64 (base)(R9*1), Z3 \
+	VMOVDQU64 (base4), Z4; VMOVDQU64 (base4)(DX*1), Z5; VMOVDQU64 (base4)(DX*2), Z6; VMOVDQU64 (base4)(R9*1), Z7 \
+	TRANSPOSE8W \
+	LANE_STORES(0, off); LANE_STORES(1, off); LANE_STORES(2, off); LANE_STORES(3, off)
+
 // func panTile12x32AVX512(k int, a, b, c *float32, ldc, m int, load bool)
 //
 // for r < m; for j < 32:
@@ -309,5 +336,44 @@ wloop:
 	DECQ CX
 	JNZ  wloop
 wdone:
+	VZEROUPPER
+	RET
+
+// func packPanel16AVX512(k int, src *uint16, lds int, dst *uint16)
+//
+// for p < k&^31; for r < 32: dst[p·32+r] = src[r·lds+p]
+//
+// A whole f16 or bf16 weight panel laid out (packPanel), 32 columns at a
+// time: the 32 rows' 64-byte pieces in, four groups of eight rows
+// transposed.
+TEXT ·packPanel16AVX512(SB), NOSPLIT, $0-32
+	MOVQ k+0(FP), CX
+	SHRQ $5, CX
+	JZ   hdone
+	MOVQ src+8(FP), R10
+	MOVQ lds+16(FP), DX
+	SHLQ $1, DX
+	LEAQ (DX)(DX*2), R9
+	MOVQ DX, R12
+	SHLQ $2, R12
+	MOVQ dst+24(FP), DI
+hloop:
+	MOVQ R10, R11
+	LEAQ (R11)(R12*1), R13
+	PACK8W(R11, R13, 0)
+	LEAQ (R13)(R12*1), R11
+	LEAQ (R11)(R12*1), R13
+	PACK8W(R11, R13, 16)
+	LEAQ (R13)(R12*1), R11
+	LEAQ (R11)(R12*1), R13
+	PACK8W(R11, R13, 32)
+	LEAQ (R13)(R12*1), R11
+	LEAQ (R11)(R12*1), R13
+	PACK8W(R11, R13, 48)
+	ADDQ $64, R10
+	ADDQ $2048, DI
+	DECQ CX
+	JNZ  hloop
+hdone:
 	VZEROUPPER
 	RET

@@ -180,16 +180,58 @@ func TestPanelPackWeights(t *testing.T) {
 				}
 			}
 		}
-		for _, s := range []struct{ rows, cols int }{{32, 16}, {33, 17}, {100, 63}, {64, 768}, {77, 31}} {
-			w := RandomMatrix(F32, s.rows, s.cols, 3)
-			want := make([]byte, w.panelCount()*w.panelSize())
-			got := make([]byte, len(want))
-			w.Panels = want
-			(&packPanelJob{w: w}).Run(0, 0, w.panelCount())
-			w.Panels = got
-			(&packPanelJob{w: w, pack: pk.PackPanel}).Run(0, 0, w.panelCount())
-			if !bytes.Equal(got, want) {
-				t.Fatalf("%s %dx%d: panels differ from the Go loop's", name, s.rows, s.cols)
+		for _, typ := range []DType{F32, F16, BF16} {
+			for _, s := range []struct{ rows, cols int }{{32, 16}, {32, 32}, {33, 17}, {100, 63}, {64, 768}, {77, 31}, {40, 95}} {
+				w := RandomMatrix(typ, s.rows, s.cols, 3)
+				want := make([]byte, w.panelCount()*w.panelSize())
+				got := make([]byte, len(want))
+				w.Panels = want
+				(&packPanelJob{w: w}).Run(0, 0, w.panelCount())
+				w.Panels = got
+				(&packPanelJob{w: w, pack: pk.PackPanel, pack16: pk.PackPanel16}).Run(0, 0, w.panelCount())
+				if !bytes.Equal(got, want) {
+					t.Fatalf("%s %v %dx%d: panels differ from the Go loop's", name, typ, s.rows, s.cols)
+				}
+			}
+		}
+	}
+}
+
+// PackPanel16 lays out a whole 16-bit weight panel as the definition says.
+func TestPanelPackWeights16(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	for name, pk := range panelVariants() {
+		if pk.PackPanel16 == nil {
+			continue
+		}
+		for _, k := range []int{0, 1, 31, 32, 33, 63, 64, 768, 3072} {
+			lds := k + 5
+			src := make([]uint16, PanelWidth*lds)
+			for i := range src {
+				src[i] = uint16(rng.Uint32())
+			}
+			main := k &^ 31
+			// guard values around the output, as guarded does for floats
+			const guard = 16
+			buf := make([]uint16, main*PanelWidth+2*guard)
+			for i := range buf {
+				buf[i] = 0xdead
+			}
+			got := buf[guard : guard+main*PanelWidth]
+			if main > 0 {
+				pk.PackPanel16(k, &src[0], lds, &got[0])
+			}
+			for i := range guard {
+				if buf[i] != 0xdead || buf[len(buf)-1-i] != 0xdead {
+					t.Fatalf("%s k=%d: wrote outside the panel", name, k)
+				}
+			}
+			for p := 0; p < main; p++ {
+				for r := 0; r < PanelWidth; r++ {
+					if got[p*PanelWidth+r] != src[r*lds+p] {
+						t.Fatalf("%s k=%d: [%d][%d] = %#x, want %#x", name, k, p, r, got[p*PanelWidth+r], src[r*lds+p])
+					}
+				}
 			}
 		}
 	}

@@ -32,7 +32,7 @@ func PreparePanels(v *Variant, pool *Pool, ws ...*Matrix) {
 		}
 		w.Panels, buf = buf[:n:n], buf[n:]
 		if w.Type != Q8_0 {
-			pool.Run(w.panelCount(), 1, &packPanelJob{w: *w, pack: v.Pan.PackPanel})
+			pool.Run(w.panelCount(), 1, &packPanelJob{w: *w, pack: v.Pan.PackPanel, pack16: v.Pan.PackPanel16})
 		} else {
 			pool.Run(w.Rows/16*16, 16, &packJob{q: v.Q8, w: *w})
 		}
