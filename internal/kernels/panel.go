@@ -148,27 +148,27 @@ type packPanelJob struct {
 
 func (j *packPanelJob) Run(_, lo, hi int) {
 	w := j.w
-	pf := w.Cols * PanelWidth
-	if w.Type != F32 {
+	if w.Type == F32 {
+		dst := unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(w.Panels))), len(w.Panels)/4)
+		packPanels(dst, w.F32, w.Rows, w.Cols, lo, hi, j.pack, 16)
+	} else {
 		dst := unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(w.Panels))), len(w.Panels)/2)
-		for q := lo; q < hi; q++ {
-			p0 := 0
-			if j.pack16 != nil && (q+1)*PanelWidth <= w.Rows && w.Cols >= 32 {
-				j.pack16(w.Cols, &w.U16[q*PanelWidth*w.Cols], w.Cols, &dst[q*pf])
-				p0 = w.Cols &^ 31
-			}
-			packPanel(dst[q*pf:(q+1)*pf], w.U16, w.Rows, w.Cols, q, p0)
-		}
-		return
+		packPanels(dst, w.U16, w.Rows, w.Cols, lo, hi, j.pack16, 32)
 	}
-	dst := unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(w.Panels))), len(w.Panels)/4)
+}
+
+// packPanels lays out panels [lo, hi) of the rows×k matrix src in dst:
+// the columns below k rounded down to width with pack (where set, for
+// panels with all their rows), the rest with the Go loop.
+func packPanels[T float32 | uint16](dst, src []T, rows, k, lo, hi int, pack func(k int, src *T, lds int, dst *T), width int) {
+	pf := k * PanelWidth
 	for q := lo; q < hi; q++ {
 		p0 := 0
-		if j.pack != nil && (q+1)*PanelWidth <= w.Rows && w.Cols >= 16 {
-			j.pack(w.Cols, &w.F32[q*PanelWidth*w.Cols], w.Cols, &dst[q*pf])
-			p0 = w.Cols &^ 15
+		if pack != nil && (q+1)*PanelWidth <= rows && k >= width {
+			pack(k, &src[q*PanelWidth*k], k, &dst[q*pf])
+			p0 = k / width * width
 		}
-		packPanel(dst[q*pf:(q+1)*pf], w.F32, w.Rows, w.Cols, q, p0)
+		packPanel(dst[q*pf:(q+1)*pf], src, rows, k, q, p0)
 	}
 }
 
