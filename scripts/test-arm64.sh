@@ -23,10 +23,11 @@ jobs_max=${ARM64_JOBS:-$(nproc)}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-# One line per run, tab-separated: log name, package directory, binary, then
-# env assignments and test flags separated by spaces. The model's q8_0 tests run again with the int8 variant (not
-# the default; qemu's CPU has SDOT), which differs only for them.
-runs=()
+# One record per run: log name|package directory|GPT2_KERNELS (empty: the
+# default)|-test.run pattern (empty: all). The two slow binaries go first.
+# The model's q8_0 tests run again with the int8 variant (not the default;
+# qemu's CPU has SDOT), which differs only for them.
+first=() rest=()
 for pkg in $(go list "${@:-./...}"); do
   dir=$(go list -f '{{.Dir}}' "$pkg")
   if ! ls "$dir"/*_test.go >/dev/null 2>&1; then
@@ -35,44 +36,37 @@ for pkg in $(go list "${@:-./...}"); do
   name=$(basename "$dir")
   echo "== arm64: build $pkg"
   GOARCH=arm64 go test -c -o "$out/$name.test" "$pkg"
-  runs+=("$name"$'\t'"$dir"$'\t'"$name.test"$'\t')
-  if [ "$name" = transformer ]; then
-    runs+=("transformer-neondot"$'\t'"$dir"$'\t'"$name.test"$'\t'"GPT2_KERNELS=neondot -test.run TestFormatsAgreeWithReference|TestDecodeAllocatesNothing|TestKVCacheAcrossBlocks|TestDecodeSameBitsAnyThreads")
-  fi
+  case $name in
+    transformer)
+      first+=("$name|$dir||")
+      rest+=("transformer-neondot|$dir|neondot|TestFormatsAgreeWithReference|TestDecodeAllocatesNothing|TestKVCacheAcrossBlocks|TestDecodeSameBitsAnyThreads") ;;
+    kernels) first+=("$name|$dir||") ;;
+    *) rest+=("$name|$dir||") ;;
+  esac
 done
+runs=("${first[@]}" "${rest[@]}")
 
-# The slowest binaries first, so the last to start are the short ones.
-order() {
-  for r in "${runs[@]}"; do
-    case ${r%%$'\t'*} in
-      transformer) echo "0 $r" ;; kernels) echo "1 $r" ;; *) echo "2 $r" ;;
-    esac
-  done | sort -s -k1,1n | cut -d' ' -f2-
-}
-
-run() { # log dir binary args...: one test binary under qemu, its output to out/log.
-  local log=$1 dir=$2 bin=$3; shift 3
-  local envs=() flags=()
-  for a in "$@"; do
-    case $a in *=*) [ "${a#-}" = "$a" ] && envs+=("$a") || flags+=("$a") ;; *) flags+=("$a") ;; esac
-  done
-  local start=$SECONDS rc=0
-  (cd "$dir" && env "${envs[@]}" "$qemu" "$out/$bin" -test.timeout 15m -test.short "${flags[@]}") >"$out/$log.log" 2>&1 || rc=$?
+run() { # log dir kernels pattern: one test binary under qemu, its output to out/log.log.
+  local log=$1 dir=$2 kernels=$3 pattern=$4 start=$SECONDS rc=0
+  # shellcheck disable=SC2086 # no GPT2_KERNELS argument when kernels is empty
+  (cd "$dir" && env ${kernels:+GPT2_KERNELS=$kernels} "$qemu" "$out/$(basename "$dir").test" \
+    -test.timeout 15m -test.short ${pattern:+-test.run "$pattern"}) >"$out/$log.log" 2>&1 || rc=$?
   echo "== arm64: $log ($((SECONDS - start)) s, exit $rc)" >>"$out/$log.log"
   echo "$rc" >"$out/$log.rc"
 }
 
-while IFS=$'\t' read -r log dir bin rest; do
+for r in "${runs[@]}"; do
+  IFS='|' read -r log dir kernels pattern <<<"$r"
   while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n || true; done
   echo "== arm64: start $log"
-  # shellcheck disable=SC2086 # the env assignments and flags split on spaces
-  run "$log" "$dir" "$bin" ${rest:+$rest} &
-done < <(order)
+  run "$log" "$dir" "$kernels" "$pattern" &
+done
 wait
 
 failed=0
-while IFS=$'\t' read -r log _; do
+for r in "${runs[@]}"; do
+  log=${r%%|*}
   cat "$out/$log.log"
   [ "$(cat "$out/$log.rc")" = 0 ] || failed=1
-done < <(order)
+done
 exit $failed

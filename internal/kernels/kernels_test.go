@@ -58,9 +58,10 @@ func randVec(rng *rand.Rand, n int) []float32 {
 
 const guard = float32(-12345.678)
 
-// guardedWith is guarded with another guard value.
-func guardedWith(n int, g float32) ([]float32, func(t *testing.T)) {
-	buf := make([]float32, n+32)
+// guardedWith returns a slice of n values with g on both sides in the
+// backing array, and a check that they are untouched.
+func guardedWith[T comparable](n int, g T) ([]T, func(t *testing.T)) {
+	buf := make([]T, n+32)
 	for i := range buf {
 		buf[i] = g
 	}
@@ -75,23 +76,8 @@ func guardedWith(n int, g float32) ([]float32, func(t *testing.T)) {
 	}
 }
 
-// guarded returns a slice of n values with guard values on both sides
-// in the backing array, and a check that they are untouched.
-func guarded(n int) ([]float32, func(t *testing.T)) {
-	buf := make([]float32, n+32)
-	for i := range buf {
-		buf[i] = guard
-	}
-	out := buf[16 : 16+n : 16+n]
-	return out, func(t *testing.T) {
-		t.Helper()
-		for i := 0; i < 16; i++ {
-			if buf[i] != guard || buf[16+n+i] != guard {
-				t.Fatalf("write outside the output (guard %d)", i)
-			}
-		}
-	}
-}
+// guarded is guardedWith the float guard value.
+func guarded(n int) ([]float32, func(t *testing.T)) { return guardedWith(n, guard) }
 
 // checkClose compares got with the float64 reference, within a bound
 // scaled by the magnitude of the terms summed.
@@ -409,7 +395,7 @@ func TestVectorKernels(t *testing.T) {
 
 			// softmax of logits with a wide range, as attention and sampling see;
 			// the guards past the end are larger than any value, and must not count
-			s, check := guardedWith(n, 1e30)
+			s, check := guardedWith(n, float32(1e30))
 			for i := range s {
 				s[i] = float32(rng.NormFloat64() * 8)
 			}

@@ -176,9 +176,8 @@ func packPanels[T float32 | uint16](dst, src []T, rows, k, lo, hi int, pack func
 // in pan: pan[p·PanelWidth+r] = src[(q·PanelWidth+r)·k+p], zero for rows
 // past the matrix.
 func packPanel[T float32 | uint16](pan, src []T, rows, k, q, p0 int) {
-	var in [PanelWidth][]T
+	var in [PanelWidth][]T // nil for rows past the matrix
 	for r := range in {
-		in[r] = nil
 		if n := q*PanelWidth + r; n < rows {
 			in[r] = src[n*k : (n+1)*k]
 		}

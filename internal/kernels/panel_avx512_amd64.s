@@ -135,6 +135,24 @@
 	TRANSPOSE8W \
 	LANE_STORES(0, off); LANE_STORES(1, off); LANE_STORES(2, off); LANE_STORES(3, off)
 
+// PANEL_PACK_ARGS loads a weight packer's arguments (k int, src, lds int,
+// dst): CX = k >> kshift (the column blocks; to done if none), R10 = src,
+// DX = lds << eshift (a row's bytes), R9 = 3·DX, R12 = 4·DX, DI = dst.
+#define PANEL_PACK_ARGS(kshift, eshift, done) \
+	MOVQ k+0(FP), CX; SHRQ $kshift, CX; JZ done \
+	MOVQ src+8(FP), R10 \
+	MOVQ lds+16(FP), DX; SHLQ $eshift, DX \
+	LEAQ (DX)(DX*2), R9; MOVQ DX, R12; SHLQ $2, R12 \
+	MOVQ dst+24(FP), DI
+
+// NEXT_PACK4 and NEXT_PACK8W lay out the next row group of a weight panel
+// from R11 (rows R12 bytes apart in fours) and move R11 past it.
+#define NEXT_PACK4(off) \
+	PACK4(R11, off, 128); ADDQ R12, R11
+
+#define NEXT_PACK8W(off) \
+	LEAQ (R11)(R12*1), R13; PACK8W(R11, R13, off); LEAQ (R13)(R12*1), R11
+
 // func panTile12x32AVX512(k int, a, b, c *float32, ldc, m int, load bool)
 //
 // for r < m; for j < 32:
@@ -304,33 +322,17 @@ pdone:
 // A whole f32 weight panel laid out (packPanel), 16 columns at a time:
 // the 32 rows' 64-byte pieces in, eight groups of four rows transposed.
 TEXT ·packPanelF32AVX512(SB), NOSPLIT, $0-32
-	MOVQ k+0(FP), CX
-	SHRQ $4, CX
-	JZ   wdone
-	MOVQ src+8(FP), R10
-	MOVQ lds+16(FP), DX
-	SHLQ $2, DX
-	LEAQ (DX)(DX*2), R9
-	MOVQ DX, R12
-	SHLQ $2, R12
-	MOVQ dst+24(FP), DI
+	PANEL_PACK_ARGS(4, 2, wdone)
 wloop:
 	MOVQ R10, R11
-	PACK4(R11, 0, 128)
-	ADDQ R12, R11
-	PACK4(R11, 16, 128)
-	ADDQ R12, R11
-	PACK4(R11, 32, 128)
-	ADDQ R12, R11
-	PACK4(R11, 48, 128)
-	ADDQ R12, R11
-	PACK4(R11, 64, 128)
-	ADDQ R12, R11
-	PACK4(R11, 80, 128)
-	ADDQ R12, R11
-	PACK4(R11, 96, 128)
-	ADDQ R12, R11
-	PACK4(R11, 112, 128)
+	NEXT_PACK4(0)
+	NEXT_PACK4(16)
+	NEXT_PACK4(32)
+	NEXT_PACK4(48)
+	NEXT_PACK4(64)
+	NEXT_PACK4(80)
+	NEXT_PACK4(96)
+	NEXT_PACK4(112)
 	ADDQ $64, R10
 	ADDQ $2048, DI
 	DECQ CX
@@ -347,29 +349,13 @@ wdone:
 // time: the 32 rows' 64-byte pieces in, four groups of eight rows
 // transposed.
 TEXT ·packPanel16AVX512(SB), NOSPLIT, $0-32
-	MOVQ k+0(FP), CX
-	SHRQ $5, CX
-	JZ   hdone
-	MOVQ src+8(FP), R10
-	MOVQ lds+16(FP), DX
-	SHLQ $1, DX
-	LEAQ (DX)(DX*2), R9
-	MOVQ DX, R12
-	SHLQ $2, R12
-	MOVQ dst+24(FP), DI
+	PANEL_PACK_ARGS(5, 1, hdone)
 hloop:
 	MOVQ R10, R11
-	LEAQ (R11)(R12*1), R13
-	PACK8W(R11, R13, 0)
-	LEAQ (R13)(R12*1), R11
-	LEAQ (R11)(R12*1), R13
-	PACK8W(R11, R13, 16)
-	LEAQ (R13)(R12*1), R11
-	LEAQ (R11)(R12*1), R13
-	PACK8W(R11, R13, 32)
-	LEAQ (R13)(R12*1), R11
-	LEAQ (R11)(R12*1), R13
-	PACK8W(R11, R13, 48)
+	NEXT_PACK8W(0)
+	NEXT_PACK8W(16)
+	NEXT_PACK8W(32)
+	NEXT_PACK8W(48)
 	ADDQ $64, R10
 	ADDQ $2048, DI
 	DECQ CX

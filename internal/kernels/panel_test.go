@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 )
 
 // withPan is the generic variant with the Go panel kernels, so that the
@@ -156,29 +157,27 @@ func TestPanelPack(t *testing.T) {
 	}
 }
 
-// PackPanel lays out a whole f32 weight panel as the definition says, and
-// preparing a matrix with it gives the Go loop's panels (rows not a
-// multiple of 32, columns not of 16).
+// PackPanel and PackPanel16 lay out a whole weight panel as the
+// definition says, and preparing a matrix with them gives the Go loop's
+// panels (rows not a multiple of 32, columns not of 16).
 func TestPanelPackWeights(t *testing.T) {
 	rng := rand.New(rand.NewPCG(15, 16))
-	for name, pk := range panelVariants() {
-		if pk.PackPanel == nil {
-			continue
+	random16 := func(n int) []uint16 {
+		v := make([]uint16, n)
+		for i := range v {
+			v[i] = uint16(rng.Uint32())
 		}
-		for _, k := range []int{0, 1, 15, 16, 17, 63, 64, 768, 3072} {
-			lds := k + 5
-			src := randVec(rng, PanelWidth*lds)
-			main := k &^ 15
-			got, check := guarded(main * PanelWidth)
-			pk.PackPanel(k, ptr(src, 0), lds, ptr(got, 0))
-			check(t)
-			for p := 0; p < main; p++ {
-				for r := 0; r < PanelWidth; r++ {
-					if got[p*PanelWidth+r] != src[r*lds+p] {
-						t.Fatalf("%s k=%d: [%d][%d] = %v, want %v", name, k, p, r, got[p*PanelWidth+r], src[r*lds+p])
-					}
-				}
-			}
+		return v
+	}
+	for name, pk := range panelVariants() {
+		if pk.PackPanel != nil {
+			checkWeightPack(t, name, pk.PackPanel, 16, func(n int) []float32 { return randVec(rng, n) }, guard)
+		}
+		if pk.PackPanel16 != nil {
+			checkWeightPack(t, name+" 16-bit", pk.PackPanel16, 32, random16, 0xdead)
+		}
+		if pk.PackPanel == nil && pk.PackPanel16 == nil {
+			continue
 		}
 		for _, typ := range []DType{F32, F16, BF16} {
 			for _, s := range []struct{ rows, cols int }{{32, 16}, {32, 32}, {33, 17}, {100, 63}, {64, 768}, {77, 31}, {40, 95}} {
@@ -197,40 +196,21 @@ func TestPanelPackWeights(t *testing.T) {
 	}
 }
 
-// PackPanel16 lays out a whole 16-bit weight panel as the definition says.
-func TestPanelPackWeights16(t *testing.T) {
-	rng := rand.New(rand.NewPCG(17, 18))
-	for name, pk := range panelVariants() {
-		if pk.PackPanel16 == nil {
-			continue
-		}
-		for _, k := range []int{0, 1, 31, 32, 33, 63, 64, 768, 3072} {
-			lds := k + 5
-			src := make([]uint16, PanelWidth*lds)
-			for i := range src {
-				src[i] = uint16(rng.Uint32())
-			}
-			main := k &^ 31
-			// guard values around the output, as guarded does for floats
-			const guard = 16
-			buf := make([]uint16, main*PanelWidth+2*guard)
-			for i := range buf {
-				buf[i] = 0xdead
-			}
-			got := buf[guard : guard+main*PanelWidth]
-			if main > 0 {
-				pk.PackPanel16(k, &src[0], lds, &got[0])
-			}
-			for i := range guard {
-				if buf[i] != 0xdead || buf[len(buf)-1-i] != 0xdead {
-					t.Fatalf("%s k=%d: wrote outside the panel", name, k)
-				}
-			}
-			for p := 0; p < main; p++ {
-				for r := 0; r < PanelWidth; r++ {
-					if got[p*PanelWidth+r] != src[r*lds+p] {
-						t.Fatalf("%s k=%d: [%d][%d] = %#x, want %#x", name, k, p, r, got[p*PanelWidth+r], src[r*lds+p])
-					}
+// checkWeightPack checks a weight panel packer that takes columns width at
+// a time against the definition, with guard values g around its output.
+func checkWeightPack[T float32 | uint16](t *testing.T, name string, pack func(k int, src *T, lds int, dst *T), width int, random func(n int) []T, g T) {
+	t.Helper()
+	for _, k := range []int{0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 768, 3072} {
+		lds := k + 5
+		src := random(PanelWidth * lds)
+		main := k / width * width
+		got, check := guardedWith(main*PanelWidth, g)
+		pack(k, &src[0], lds, unsafe.SliceData(got))
+		check(t)
+		for p := 0; p < main; p++ {
+			for r := 0; r < PanelWidth; r++ {
+				if got[p*PanelWidth+r] != src[r*lds+p] {
+					t.Fatalf("%s k=%d: [%d][%d] = %v, want %v", name, k, p, r, got[p*PanelWidth+r], src[r*lds+p])
 				}
 			}
 		}
