@@ -15,8 +15,9 @@ import (
 // per block of kBlock positions ([d][pos]), one product per key block;
 // and output O = P·V (values stored [pos][d]) in chunks of kBlock
 // positions, each chunk's sums added to O in order. Positions past a
-// row's own get probability 0.
-func (s *State) planAttention(rows []Row) {
+// row's own get probability 0. With cached, the rows' keys and values are
+// in the cache already and attention only reads them.
+func (s *State) planAttention(rows []Row, cached bool) {
 	j := &s.attJob
 	j.blocks = j.blocks[:0]
 	for i := 0; i < len(rows); {
@@ -28,7 +29,8 @@ func (s *State) planAttention(rows []Row) {
 		i += n
 	}
 	j.rows = rows
-	j.storeInRun = !seqHasTwoBlocks(rows, j.blocks)
+	j.cached = cached
+	j.storeInRun = !cached && !seqHasTwoBlocks(rows, j.blocks)
 }
 
 // seqHasTwoBlocks reports whether two of the blocks belong to one sequence.
@@ -50,16 +52,23 @@ func seqHasTwoBlocks(rows []Row, blocks []attnSpan) bool {
 func (s *State) attention(layer int) {
 	j := &s.attJob
 	j.layer = layer
-	units := len(j.blocks) * s.m.Config.NHead
 	// Every key and value enters the cache before any query reads it: a
 	// block's queries also see earlier blocks of their sequence. When no
 	// sequence has two blocks (always so in decode), a unit's queries read
 	// only the keys its own unit stores, so one pass does both and saves
 	// the pool a barrier per layer.
-	if !j.storeInRun {
-		s.m.pool.Run(units, 1, &j.store)
+	if !j.storeInRun && !j.cached {
+		s.storeKV(layer)
 	}
-	s.m.pool.Run(units, 1, j)
+	s.m.pool.Run(len(j.blocks)*s.m.Config.NHead, 1, j)
+}
+
+// storeKV writes the planned rows' keys and values of a layer into their
+// sequences' caches.
+func (s *State) storeKV(layer int) {
+	j := &s.attJob
+	j.layer = layer
+	s.m.pool.Run(len(j.blocks)*s.m.Config.NHead, 1, &j.store)
 }
 
 // kvStore writes the keys and values of (block, head) units into the cache.
@@ -110,8 +119,9 @@ type attentionJob struct {
 	scale  float32
 	blocks []attnSpan
 	// storeInRun is set when each unit stores its own keys and values
-	// before it attends (no sequence has two blocks in this call).
-	storeInRun bool
+	// before it attends (no sequence has two blocks in this call), cached
+	// when they are stored already.
+	storeInRun, cached bool
 	// per worker scratch
 	scores [][]float32 // attnBlock × bcap
 	q      [][]float32 // attnBlock × d, the scaled queries

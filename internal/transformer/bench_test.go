@@ -217,7 +217,7 @@ func BenchmarkAttention(b *testing.B) {
 				}
 			}
 			for b.Loop() {
-				st.planAttention(row)
+				st.planAttention(row, false)
 				for l := range m.blocks {
 					st.attention(l)
 				}

@@ -17,12 +17,26 @@ func (s *State) Forward(rows []Row) error {
 	n, e := len(rows), c.NEmbd
 	x := s.x[:n*e]
 	s.embed(rows, x)
-	s.planAttention(rows)
+	s.planAttention(rows, false)
+	k := s.findOutputRows(rows)
+	last := len(m.blocks) - 1
 	for l := range m.blocks {
 		b := &m.blocks[l]
 		h := s.h[:n*e]
 		s.layerNorm(h, x, b.ln1G, b.ln1B, n)
 		s.matmul(s.qkv[:n*3*e], h, b.qkv, n)
+		if l == last && k < n {
+			// Past the last block's keys and values only the rows asked
+			// for logits matter: the others' part in later positions is
+			// what the cache now holds. (llama.cpp drops them after
+			// attention; here their queries are dropped too.)
+			s.storeKV(l)
+			n = s.keepOutputRows()
+			if n == 0 {
+				break
+			}
+			x, h = s.x[:n*e], s.h[:n*e]
+		}
 		s.attention(l)
 		s.matmul(s.tmp[:n*e], s.att[:n*e], b.proj, n)
 		addInPlace(x, s.tmp[:n*e])
@@ -33,25 +47,43 @@ func (s *State) Forward(rows []Row) error {
 		s.matmul(s.tmp[:n*e], up, b.fcProj, n)
 		addInPlace(x, s.tmp[:n*e])
 	}
-	s.attJob.rows = nil // the caller's
-	s.logRows = s.logRows[:0]
-	for i, r := range rows {
-		if r.Logits {
-			s.logRows = append(s.logRows, i)
-		}
-	}
-	k := len(s.logRows)
+	s.attJob.rows = nil // the caller's, or of this pass
 	if k == 0 {
 		return nil
 	}
+	// The rows asked for logits are now x's first k.
 	final := s.final[:k*e]
-	for j, i := range s.logRows {
-		copy(final[j*e:(j+1)*e], x[i*e:(i+1)*e])
-	}
-	s.layerNorm(final, final, m.lnfG, m.lnfB, k)
+	s.layerNorm(final, s.x[:k*e], m.lnfG, m.lnfB, k)
 	logits := s.Logits[:k*c.VocabSize]
 	s.mm.Mul(logits, final, m.out, nil, k)
 	return nil
+}
+
+// findOutputRows notes the rows asked for logits (their indices in
+// s.logRows, themselves in s.outRows) and returns how many there are.
+func (s *State) findOutputRows(rows []Row) int {
+	s.logRows, s.outRows = s.logRows[:0], s.outRows[:0]
+	for i, r := range rows {
+		if r.Logits {
+			s.logRows = append(s.logRows, i)
+			s.outRows = append(s.outRows, r)
+		}
+	}
+	return len(s.logRows)
+}
+
+// keepOutputRows moves the residual stream and the queries of the rows
+// asked for logits to the front of x and qkv, in order, and plans
+// attention for them alone (their keys and values already cached). It
+// returns their count.
+func (s *State) keepOutputRows() int {
+	e := s.m.Config.NEmbd
+	for j, i := range s.logRows {
+		copy(s.x[j*e:(j+1)*e], s.x[i*e:(i+1)*e])
+		copy(s.qkv[j*3*e:j*3*e+e], s.qkv[i*3*e:i*3*e+e])
+	}
+	s.planAttention(s.outRows, true)
+	return len(s.outRows)
 }
 
 // LogitsRow returns the logits of the i-th row asked for in the last Forward.

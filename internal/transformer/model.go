@@ -177,3 +177,11 @@ func (m *Model) FlopsPerToken() int64 {
 	per := int64(c.NEmbd)*int64(3*c.NEmbd) + int64(c.NEmbd)*int64(c.NEmbd) + 2*int64(c.NEmbd)*int64(c.NInner)
 	return 2 * per * int64(c.NLayer)
 }
+
+// tailFlops is the part of FlopsPerToken past the last block's attention
+// (its projection and MLP), which Forward runs only for the rows asked for
+// logits.
+func (m *Model) tailFlops() int64 {
+	c := m.Config
+	return 2 * (int64(c.NEmbd)*int64(c.NEmbd) + 2*int64(c.NEmbd)*int64(c.NInner))
+}

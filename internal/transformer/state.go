@@ -40,7 +40,8 @@ type State struct {
 	attJob  attentionJob
 	normJob normJob
 	geluJob geluJob
-	logRows []int
+	logRows []int // indices of the rows asked for logits in this pass
+	outRows []Row // those rows
 }
 
 // Row is one token of one sequence to run through the model.
@@ -77,6 +78,7 @@ func (m *Model) NewState(seqs, capacity, maxRows, maxLogits int) *State {
 	s.mm = kernels.NewMatMul(m.kernels, m.pool)
 	s.attJob.init(s)
 	s.logRows = make([]int, 0, maxLogits)
+	s.outRows = make([]Row, 0, maxLogits)
 	return s
 }
 

@@ -60,13 +60,17 @@ func (tm *Timer) TimeDecode(n int) (time.Duration, error) {
 // benchToken is a fixed, spread-out token sequence.
 func benchToken(i int) int { return (i*7919 + 464) % 50257 }
 
-// PrefillFlops is the floating-point work of a prefill of n tokens: the
-// weight matrices for every token, attention over the causal triangle, and
-// the output layer for the last token.
+// PrefillFlops is the floating-point work of a prefill of n tokens (as
+// Forward does it, logits for the last only): the weight matrices for
+// every token, except that past the last block's keys and values only the
+// last token goes on; attention over the causal triangle in every block
+// but the last, where only the last token attends; and the output layer
+// for the last token.
 func (m *Model) PrefillFlops(n int) float64 {
 	c := m.Config
-	attn := 4 * float64(c.NEmbd) * float64(n) * float64(n+1) / 2 * float64(c.NLayer)
-	return float64(n)*float64(m.FlopsPerToken()) + attn + 2*float64(c.VocabSize)*float64(c.NEmbd)
+	e, nf := float64(c.NEmbd), float64(n)
+	attn := 4*e*nf*(nf+1)/2*float64(c.NLayer-1) + 4*e*nf
+	return nf*float64(m.FlopsPerToken()) - (nf-1)*float64(m.tailFlops()) + attn + 2*float64(c.VocabSize)*e
 }
 
 // DecodeCacheBytes is the mean number of bytes of key/value cache that
