@@ -30,10 +30,13 @@ const PanelWidth = 32
 // weights widened to f32.
 type PanelKernels struct {
 	// Tile: for r < m ≤ MR and j < PanelWidth, c[r·ldc+j] = (load ?
-	// c[r·ldc+j] : 0) + Σ_{p<k} a[p·MR+r]·b[p·PanelWidth+j]: MR packed
-	// activation rows (rows past m zero) by one panel.
+	// c[r·ldc+j] : 0) + Σ_{p<k} a[p·MR+r]·b[p·PanelWidth+j], then
+	// + bias[j] where bias is not nil: MR packed activation rows (rows
+	// past m zero) by one panel. The bias is added to the finished sum, as
+	// a separate pass over the outputs would add it, while they are still
+	// in registers.
 	MR   int
-	Tile func(k int, a, b, c *float32, ldc, m int, load bool)
+	Tile func(k int, a, b, c *float32, ldc, m int, load bool, bias *float32)
 	// Row, per weight type (F32, F16, BF16; the panels of a type are
 	// prepared only where it has one): for q < 4 and j < PanelWidth,
 	// c[q·PanelWidth+j] = Σ_{p<k} x[p]·b_q[p·PanelWidth+j], b_q the
@@ -63,15 +66,19 @@ var panelGeneric = PanelKernels{MR: panGenericMR, Tile: panTileGeneric, Row: [3]
 
 const panGenericMR = 4
 
-func panTileGeneric(k int, a, b, c *float32, ldc, m int, load bool) {
-	panTileMR(panGenericMR, k, a, b, c, ldc, m, load)
+func panTileGeneric(k int, a, b, c *float32, ldc, m int, load bool, bias *float32) {
+	panTileMR(panGenericMR, k, a, b, c, ldc, m, load, bias)
 }
 
 // panTileMR is PanelKernels.Tile for any MR.
-func panTileMR(mr, k int, a, b, c *float32, ldc, m int, load bool) {
+func panTileMR(mr, k int, a, b, c *float32, ldc, m int, load bool, bias *float32) {
 	as := unsafe.Slice(a, k*mr)
 	bs := unsafe.Slice(b, k*PanelWidth)
 	cs := unsafe.Slice(c, (m-1)*ldc+PanelWidth)
+	var bv []float32
+	if bias != nil {
+		bv = unsafe.Slice(bias, PanelWidth)
+	}
 	for r := 0; r < m; r++ {
 		for j := 0; j < PanelWidth; j++ {
 			var s float32
@@ -80,6 +87,9 @@ func panTileMR(mr, k int, a, b, c *float32, ldc, m int, load bool) {
 			}
 			for p := 0; p < k; p++ {
 				s = fma32(as[p*mr+r], bs[p*PanelWidth+j], s)
+			}
+			if bv != nil {
+				s += bv[j]
 			}
 			cs[r*ldc+j] = s
 		}
@@ -298,19 +308,29 @@ func (j *panJob) Run(worker, lo, hi int) {
 			}
 		}
 	}
-	addBias(j.axpy, j.dst, n, j.rows, j.bias, lo, min(hi, n))
+	// The tiles of whole panels added the bias; the last panel's tile ran
+	// on scratch without it.
+	if full := n / PanelWidth * PanelWidth; hi > full {
+		addBias(j.axpy, j.dst, n, j.rows, j.bias, max(lo, full), min(hi, n))
+	}
 }
 
 // tiles computes columns [p0, p0+kc) of outputs [lo, hi) for activation
-// rows [t, t+MR), the panels' f32 slices at b, ldb bytes apart.
+// rows [t, t+MR), the panels' f32 slices at b, ldb bytes apart; the last
+// slice's tiles of whole panels add the bias.
 func (j *panJob) tiles(worker, p0, kc, t, lo, hi int, b *float32, ldb int) {
 	mr, k, n := j.pk.MR, j.w.Cols, j.w.Rows
 	m := min(mr, j.rows-t)
 	a := ptr(j.packed, t*k+p0*mr)
+	last := p0+kc == k && j.bias != nil
 	for q := lo; q < hi; q += PanelWidth {
 		bq := (*float32)(unsafe.Add(unsafe.Pointer(b), (q-lo)/PanelWidth*ldb))
 		if q+PanelWidth <= n {
-			j.pk.Tile(kc, a, bq, &j.dst[t*n+q], n, m, p0 > 0)
+			var bias *float32
+			if last {
+				bias = &j.bias[q]
+			}
+			j.pk.Tile(kc, a, bq, &j.dst[t*n+q], n, m, p0 > 0, bias)
 			continue
 		}
 		// The last panel's padding rows have no outputs: its tile runs on
@@ -319,7 +339,7 @@ func (j *panJob) tiles(worker, p0, kc, t, lo, hi int, b *float32, ldb int) {
 		for r := 0; p0 > 0 && r < m; r++ {
 			copy(e[r*PanelWidth:(r+1)*PanelWidth], j.dst[(t+r)*n+q:(t+r)*n+n])
 		}
-		j.pk.Tile(kc, a, bq, &e[0], PanelWidth, m, p0 > 0)
+		j.pk.Tile(kc, a, bq, &e[0], PanelWidth, m, p0 > 0, nil)
 		for r := 0; r < m; r++ {
 			copy(j.dst[(t+r)*n+q:(t+r)*n+n], e[r*PanelWidth:(r+1)*PanelWidth])
 		}

@@ -5,7 +5,7 @@ package kernels
 // panTile12x32AVX512 is PanelKernels.Tile for 12 rows.
 //
 //go:noescape
-func panTile12x32AVX512(k int, a, b, c *float32, ldc, m int, load bool)
+func panTile12x32AVX512(k int, a, b, c *float32, ldc, m int, load bool, bias *float32)
 
 // panRow4F32AVX512, panRow4F16AVX512 and panRow4BF16AVX512 are
 // PanelKernels.Row for each type.

@@ -153,16 +153,26 @@
 #define NEXT_PACK8W(off) \
 	LEAQ (R11)(R12*1), R13; PACK8W(R11, R13, off); LEAQ (R13)(R12*1), R11
 
-// func panTile12x32AVX512(k int, a, b, c *float32, ldc, m int, load bool)
+// ADD_BIAS adds the bias row in Z0, Z1 to the twelve rows' sums.
+#define ADD_BIAS \
+	VADDPS Z0, Z8, Z8; VADDPS Z1, Z9, Z9; VADDPS Z0, Z10, Z10; VADDPS Z1, Z11, Z11 \
+	VADDPS Z0, Z12, Z12; VADDPS Z1, Z13, Z13; VADDPS Z0, Z14, Z14; VADDPS Z1, Z15, Z15 \
+	VADDPS Z0, Z16, Z16; VADDPS Z1, Z17, Z17; VADDPS Z0, Z18, Z18; VADDPS Z1, Z19, Z19 \
+	VADDPS Z0, Z20, Z20; VADDPS Z1, Z21, Z21; VADDPS Z0, Z22, Z22; VADDPS Z1, Z23, Z23 \
+	VADDPS Z0, Z24, Z24; VADDPS Z1, Z25, Z25; VADDPS Z0, Z26, Z26; VADDPS Z1, Z27, Z27 \
+	VADDPS Z0, Z28, Z28; VADDPS Z1, Z29, Z29; VADDPS Z0, Z30, Z30; VADDPS Z1, Z31, Z31
+
+// func panTile12x32AVX512(k int, a, b, c *float32, ldc, m int, load bool, bias *float32)
 //
 // for r < m; for j < 32:
 //	s := 0 (or c[r·ldc+j] with load)
 //	for p < k: s = fma(a[p·12+r], b[p·32+j], s)
+//	if bias != nil: s += bias[j]
 //	c[r·ldc+j] = s
 //
 // Row r's sums are in Z8+2r, Z9+2r. Packed rows past m are zero; their
 // sums are not stored.
-TEXT ·panTile12x32AVX512(SB), NOSPLIT, $0-49
+TEXT ·panTile12x32AVX512(SB), NOSPLIT, $0-64
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), R8
 	MOVQ b+16(FP), SI
@@ -209,6 +219,13 @@ loop:
 	DECQ CX
 	JNZ  loop
 store:
+	MOVQ bias+56(FP), R9
+	TESTQ R9, R9
+	JZ   nobias
+	VMOVUPS (R9), Z0
+	VMOVUPS 64(R9), Z1
+	ADD_BIAS
+nobias:
 	MOVQ BX, DI
 	MOVQ m+40(FP), AX
 	ROW_STORE(Z8, Z9, done)

@@ -27,13 +27,14 @@ func panelVariants() map[string]*PanelKernels {
 
 // Each variant's panel kernels against panTileMR and panRowGeneric (Go,
 // the same fused sums), bit for bit, with guard values around and between
-// the output rows.
+// the output rows; the tiles with and without a bias.
 func TestPanelKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	for name, pk := range panelVariants() {
 		for _, k := range []int{0, 1, 7, 15, 16, 17, 63, 384, 768} {
 			b := randVec(rng, 4*k*PanelWidth+1)
 			a := randVec(rng, pk.MR*k+1)
+			bias := randVec(rng, PanelWidth)
 			for m := 1; m <= pk.MR; m++ {
 				// Packed rows past m are zero, as the driver packs them.
 				am := append([]float32(nil), a...)
@@ -42,7 +43,11 @@ func TestPanelKernels(t *testing.T) {
 						am[p*pk.MR+r] = 0
 					}
 				}
-				for _, load := range []bool{false, true} {
+				for i, load := range []bool{false, true, false, true} {
+					var bp *float32
+					if i >= 2 {
+						bp = &bias[0]
+					}
 					const ldc = PanelWidth + 5
 					got, check := guarded(m*ldc - 5)
 					want := make([]float32, len(got))
@@ -56,12 +61,12 @@ func TestPanelKernels(t *testing.T) {
 							want[r*ldc+j] = guard
 						}
 					}
-					pk.Tile(k, ptr(am, 0), ptr(b, 0), &got[0], ldc, m, load)
-					panTileMR(pk.MR, k, ptr(am, 0), ptr(b, 0), &want[0], ldc, m, load)
+					pk.Tile(k, ptr(am, 0), ptr(b, 0), &got[0], ldc, m, load, bp)
+					panTileMR(pk.MR, k, ptr(am, 0), ptr(b, 0), &want[0], ldc, m, load, bp)
 					check(t)
 					for i := range got {
 						if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-							t.Fatalf("%s Tile k=%d m=%d load=%v: [%d] = %v, want %v", name, k, m, load, i, got[i], want[i])
+							t.Fatalf("%s Tile k=%d m=%d load=%v bias=%v: [%d] = %v, want %v", name, k, m, load, bp != nil, i, got[i], want[i])
 						}
 					}
 				}
@@ -95,7 +100,7 @@ func TestPanelKernels(t *testing.T) {
 						ax[p*pk.MR] = x[p]
 					}
 					for q := 0; q < 4; q++ {
-						pk.Tile(k, ptr(ax, 0), ptr(wide, q*ldb/size), &tile[0], PanelWidth, 1, false)
+						pk.Tile(k, ptr(ax, 0), ptr(wide, q*ldb/size), &tile[0], PanelWidth, 1, false, nil)
 						for j := 0; j < PanelWidth; j++ {
 							if g := got[q*PanelWidth+j]; math.Float32bits(tile[j]) != math.Float32bits(g) {
 								t.Fatalf("%s %v k=%d: Row [%d][%d] = %v, Tile %v", name, typ, k, q, j, g, tile[j])
@@ -250,7 +255,7 @@ func TestFMA32(t *testing.T) {
 		for j := range b {
 			b[j], out[j] = c.b, c.c
 		}
-		pk.Tile(1, &a[0], &b[0], &out[0], PanelWidth, 1, true)
+		pk.Tile(1, &a[0], &b[0], &out[0], PanelWidth, 1, true, nil)
 		if out[0] != c.want || out[PanelWidth-1] != c.want {
 			t.Errorf("%s: fma(%g, %g, %g) = %g, want %g", name, c.a, c.b, c.c, out[0], c.want)
 		}
