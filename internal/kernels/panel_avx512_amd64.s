@@ -18,13 +18,15 @@
 #define ROW_STORE(acc0, acc1, done) \
 	VMOVUPS acc0, (DI); VMOVUPS acc1, 64(DI); ADDQ DX, DI; DECQ AX; JZ done
 
-#define ZERO_ACC \
-	VPXORD Z8, Z8, Z8; VPXORD Z9, Z9, Z9; VPXORD Z10, Z10, Z10; VPXORD Z11, Z11, Z11 \
-	VPXORD Z12, Z12, Z12; VPXORD Z13, Z13, Z13; VPXORD Z14, Z14, Z14; VPXORD Z15, Z15, Z15 \
-	VPXORD Z16, Z16, Z16; VPXORD Z17, Z17, Z17; VPXORD Z18, Z18, Z18; VPXORD Z19, Z19, Z19 \
-	VPXORD Z20, Z20, Z20; VPXORD Z21, Z21, Z21; VPXORD Z22, Z22, Z22; VPXORD Z23, Z23, Z23 \
-	VPXORD Z24, Z24, Z24; VPXORD Z25, Z25, Z25; VPXORD Z26, Z26, Z26; VPXORD Z27, Z27, Z27 \
-	VPXORD Z28, Z28, Z28; VPXORD Z29, Z29, Z29; VPXORD Z30, Z30, Z30; VPXORD Z31, Z31, Z31
+// EACH_ROW applies M to each of the tile's twelve rows of sums (Z8+2r,
+// Z9+2r).
+#define EACH_ROW(M) \
+	M(Z8, Z9); M(Z10, Z11); M(Z12, Z13); M(Z14, Z15); M(Z16, Z17); M(Z18, Z19) \
+	M(Z20, Z21); M(Z22, Z23); M(Z24, Z25); M(Z26, Z27); M(Z28, Z29); M(Z30, Z31)
+
+// ZERO2 clears a row's sums; BIAS2 adds the bias row in Z0, Z1 to them.
+#define ZERO2(acc0, acc1) VPXORD acc0, acc0, acc0; VPXORD acc1, acc1, acc1
+#define BIAS2(acc0, acc1) VADDPS Z0, acc0, acc0; VADDPS Z1, acc1, acc1
 
 // PANELS_PROLOGUE loads a row kernel's arguments (k int, x *float32, b
 // *byte, ldb int, c *float32) into CX, R8, SI, R9 (R10 = 3·ldb) and
@@ -153,15 +155,6 @@
 #define NEXT_PACK8W(off) \
 	LEAQ (R11)(R12*1), R13; PACK8W(R11, R13, off); LEAQ (R13)(R12*1), R11
 
-// ADD_BIAS adds the bias row in Z0, Z1 to the twelve rows' sums.
-#define ADD_BIAS \
-	VADDPS Z0, Z8, Z8; VADDPS Z1, Z9, Z9; VADDPS Z0, Z10, Z10; VADDPS Z1, Z11, Z11 \
-	VADDPS Z0, Z12, Z12; VADDPS Z1, Z13, Z13; VADDPS Z0, Z14, Z14; VADDPS Z1, Z15, Z15 \
-	VADDPS Z0, Z16, Z16; VADDPS Z1, Z17, Z17; VADDPS Z0, Z18, Z18; VADDPS Z1, Z19, Z19 \
-	VADDPS Z0, Z20, Z20; VADDPS Z1, Z21, Z21; VADDPS Z0, Z22, Z22; VADDPS Z1, Z23, Z23 \
-	VADDPS Z0, Z24, Z24; VADDPS Z1, Z25, Z25; VADDPS Z0, Z26, Z26; VADDPS Z1, Z27, Z27 \
-	VADDPS Z0, Z28, Z28; VADDPS Z1, Z29, Z29; VADDPS Z0, Z30, Z30; VADDPS Z1, Z31, Z31
-
 // func panTile12x32AVX512(k int, a, b, c *float32, ldc, m int, load bool, bias *float32)
 //
 // for r < m; for j < 32:
@@ -179,7 +172,7 @@ TEXT ·panTile12x32AVX512(SB), NOSPLIT, $0-64
 	MOVQ c+24(FP), BX
 	MOVQ ldc+32(FP), DX
 	SHLQ $2, DX
-	ZERO_ACC
+	EACH_ROW(ZERO2)
 	CMPB load+48(FP), $0
 	JEQ  start
 	MOVQ BX, DI
@@ -224,7 +217,7 @@ store:
 	JZ   nobias
 	VMOVUPS (R9), Z0
 	VMOVUPS 64(R9), Z1
-	ADD_BIAS
+	EACH_ROW(BIAS2)
 nobias:
 	MOVQ BX, DI
 	MOVQ m+40(FP), AX

@@ -8,7 +8,8 @@ package transformer
 //
 // This is GPT-2 as the paper draws it: token and position embeddings, then
 // per block x += attn(ln_1(x)) and x += mlp(ln_2(x)), then ln_f and the
-// output projection tied to the token embeddings.
+// output projection tied to the token embeddings. The last block goes past
+// its keys and values only for the rows asked for logits.
 func (s *State) Forward(rows []Row) error {
 	if err := s.checkRows(rows); err != nil {
 		return err
