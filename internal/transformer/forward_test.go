@@ -63,3 +63,20 @@ func TestOutputRowsSameBits(t *testing.T) {
 		}
 	}
 }
+
+// PrefillFlops for a two-token prompt of GPT-2 small, counted by hand as
+// Forward does the work: both tokens through eleven blocks and the last
+// block's QKV product (7,077,888 multiply-adds a token and block, 1,769,472
+// of them QKV), the second token alone through the rest of the last block;
+// attention over 1 + 2 keys in eleven blocks and 2 in the last (64
+// dimensions a head, scores and weighted sums); the output layer once.
+func TestPrefillFlops(t *testing.T) {
+	cfg, _ := checkpoint.Standard("small")
+	m := &Model{Config: cfg}
+	macs := 2*11*7077888 + 2*1769472 + (7077888 - 1769472) // weight matrices
+	macs += 11*(1+2)*2*768 + 2*2*768                       // attention
+	macs += 50257 * 768                                    // output layer
+	if got, want := m.PrefillFlops(2), 2*float64(macs); got != want {
+		t.Errorf("PrefillFlops(2) = %v, want %v", got, want)
+	}
+}
