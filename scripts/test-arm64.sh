@@ -24,7 +24,8 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 # One record per run: log name|package directory|GPT2_KERNELS (empty: the
-# default)|-test.run pattern (empty: all). The two slow binaries go first.
+# default)|-test.run pattern (empty: all; the last field, so read keeps the
+# pattern's own | whole). The two slow binaries go first.
 # The model's q8_0 tests run again with the int8 variant (not the default;
 # qemu's CPU has SDOT), which differs only for them.
 first=() rest=()

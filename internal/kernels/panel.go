@@ -169,7 +169,8 @@ func (j *packPanelJob) Run(_, lo, hi int) {
 
 // packPanels lays out panels [lo, hi) of the rows×k matrix src in dst:
 // the columns below k rounded down to width with pack (where set, for
-// panels with all their rows), the rest with the Go loop.
+// panels with all their rows), the rest with the Go loop (packRows, the
+// panel's rows past the matrix zero).
 func packPanels[T float32 | uint16](dst, src []T, rows, k, lo, hi int, pack func(k int, src *T, lds int, dst *T), width int) {
 	pf := k * PanelWidth
 	for q := lo; q < hi; q++ {
@@ -178,36 +179,8 @@ func packPanels[T float32 | uint16](dst, src []T, rows, k, lo, hi int, pack func
 			pack(k, &src[q*PanelWidth*k], k, &dst[q*pf])
 			p0 = k / width * width
 		}
-		packPanel(dst[q*pf:(q+1)*pf], src, rows, k, q, p0)
-	}
-}
-
-// packPanel lays out columns [p0, k) of panel q of the rows×k matrix src
-// in pan: pan[p·PanelWidth+r] = src[(q·PanelWidth+r)·k+p], zero for rows
-// past the matrix.
-func packPanel[T float32 | uint16](pan, src []T, rows, k, q, p0 int) {
-	var in [PanelWidth][]T // nil for rows past the matrix
-	for r := range in {
-		if n := q*PanelWidth + r; n < rows {
-			in[r] = src[n*k : (n+1)*k]
-		}
-	}
-	// 16 columns at a time: their 1–2 KiB of panel stay in L1 while the
-	// 32 rows' cache lines are copied in.
-	for ; p0 < k; p0 += 16 {
-		p1 := min(p0+16, k)
-		out := pan[p0*PanelWidth : p1*PanelWidth]
-		for r, row := range in {
-			if row == nil {
-				for p := p0; p < p1; p++ {
-					out[(p-p0)*PanelWidth+r] = 0
-				}
-				continue
-			}
-			for i, v := range row[p0:p1] {
-				out[i*PanelWidth+r] = v
-			}
-		}
+		m := min(PanelWidth, rows-q*PanelWidth)
+		packRows(dst[q*pf:(q+1)*pf], src[q*PanelWidth*k:], k, m, PanelWidth, p0)
 	}
 }
 
@@ -261,9 +234,11 @@ func (j *packAJob) Run(_, lo, hi int) {
 }
 
 // packRows is PanelKernels.Pack for columns [p0, k) of m rows (those
-// past m, up to mr, zero).
-func packRows(dst, x []float32, k, m, mr, p0 int) {
-	// 16 columns at a time, as packPanels.
+// past m, up to mr, zero): dst[p·mr+r] = x[r·k+p]. It also lays out the
+// weight panels' last columns (mr = PanelWidth).
+func packRows[T float32 | uint16](dst, x []T, k, m, mr, p0 int) {
+	// 16 columns at a time: their block of dst (at most 2 KiB) stays in L1
+	// while the rows' cache lines are copied in.
 	for ; p0 < k; p0 += 16 {
 		p1 := min(p0+16, k)
 		out := dst[p0*mr : p1*mr]

@@ -155,6 +155,12 @@
 #define NEXT_PACK8W(off) \
 	LEAQ (R11)(R12*1), R13; PACK8W(R11, R13, off); LEAQ (R13)(R12*1), R11
 
+// PANEL_PACK_NEXT moves a weight packer to its next column block (64
+// bytes of each row in, 2048 bytes of panel out) and loops while CX
+// blocks remain.
+#define PANEL_PACK_NEXT(loop) \
+	ADDQ $64, R10; ADDQ $2048, DI; DECQ CX; JNZ loop
+
 // func panTile12x32AVX512(k int, a, b, c *float32, ldc, m int, load bool, bias *float32)
 //
 // for r < m; for j < 32:
@@ -329,7 +335,7 @@ pdone:
 //
 // for p < k&^15; for r < 32: dst[p·32+r] = src[r·lds+p]
 //
-// A whole f32 weight panel laid out (packPanel), 16 columns at a time:
+// A whole f32 weight panel laid out (packPanels), 16 columns at a time:
 // the 32 rows' 64-byte pieces in, eight groups of four rows transposed.
 TEXT ·packPanelF32AVX512(SB), NOSPLIT, $0-32
 	PANEL_PACK_ARGS(4, 2, wdone)
@@ -343,10 +349,7 @@ wloop:
 	NEXT_PACK4(80)
 	NEXT_PACK4(96)
 	NEXT_PACK4(112)
-	ADDQ $64, R10
-	ADDQ $2048, DI
-	DECQ CX
-	JNZ  wloop
+	PANEL_PACK_NEXT(wloop)
 wdone:
 	VZEROUPPER
 	RET
@@ -355,7 +358,7 @@ wdone:
 //
 // for p < k&^31; for r < 32: dst[p·32+r] = src[r·lds+p]
 //
-// A whole f16 or bf16 weight panel laid out (packPanel), 32 columns at a
+// A whole f16 or bf16 weight panel laid out (packPanels), 32 columns at a
 // time: the 32 rows' 64-byte pieces in, four groups of eight rows
 // transposed.
 TEXT ·packPanel16AVX512(SB), NOSPLIT, $0-32
@@ -366,10 +369,7 @@ hloop:
 	NEXT_PACK8W(16)
 	NEXT_PACK8W(32)
 	NEXT_PACK8W(48)
-	ADDQ $64, R10
-	ADDQ $2048, DI
-	DECQ CX
-	JNZ  hloop
+	PANEL_PACK_NEXT(hloop)
 hdone:
 	VZEROUPPER
 	RET

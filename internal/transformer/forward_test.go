@@ -18,9 +18,7 @@ func TestOutputRowsSameBits(t *testing.T) {
 	for _, dt := range []checkpoint.DType{checkpoint.F32, checkpoint.F16, checkpoint.Q8_0} {
 		for _, threads := range []int{1, 2} {
 			t.Run(fmt.Sprintf("%v/threads=%d", dt, threads), func(t *testing.T) {
-				c := checkpoint.Config{Name: "long", NLayer: 2, NHead: 2, NEmbd: 64, NCtx: 200, NInner: 256,
-					VocabSize: 50257, Eps: 1e-5, Activation: "gelu_new"}
-				m, err := New(checkpoint.Random(c, dt, 3), Options{Threads: threads})
+				m, err := New(checkpoint.Random(longConfig, dt, 3), Options{Threads: threads})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -8,6 +8,10 @@ import (
 	"gpt2/internal/checkpoint"
 )
 
+// longConfig is longModel's shape.
+var longConfig = checkpoint.Config{Name: "long", NLayer: 2, NHead: 2, NEmbd: 64, NCtx: 200, NInner: 256,
+	VocabSize: 50257, Eps: 1e-5, Activation: "gelu_new"}
+
 // longModel is a small random model with a context longer than the value
 // cache's blocks (the tiny fixture's 64 positions fit in one).
 func longModel(t *testing.T) *Model { return longModelOf(t, checkpoint.F32) }
@@ -16,9 +20,7 @@ func longModel(t *testing.T) *Model { return longModelOf(t, checkpoint.F32) }
 // 256 wide, so q8_0 applies to all of them).
 func longModelOf(t *testing.T, dt checkpoint.DType) *Model {
 	t.Helper()
-	c := checkpoint.Config{Name: "long", NLayer: 2, NHead: 2, NEmbd: 64, NCtx: 200, NInner: 256,
-		VocabSize: 50257, Eps: 1e-5, Activation: "gelu_new"}
-	m, err := New(checkpoint.Random(c, dt, 3), Options{Threads: 2})
+	m, err := New(checkpoint.Random(longConfig, dt, 3), Options{Threads: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,11 +125,9 @@ func TestCopySeqAcrossBlocks(t *testing.T) {
 // every product's outputs and every head's attention are split between
 // the threads, never summed across them.
 func TestDecodeSameBitsAnyThreads(t *testing.T) {
-	c := checkpoint.Config{Name: "long", NLayer: 2, NHead: 2, NEmbd: 64, NCtx: 200, NInner: 256,
-		VocabSize: 50257, Eps: 1e-5, Activation: "gelu_new"}
 	const n, np = 140, 10
 	for _, dt := range []checkpoint.DType{checkpoint.F32, checkpoint.F16, checkpoint.Q8_0} {
-		ck := checkpoint.Random(c, dt, 3)
+		ck := checkpoint.Random(longConfig, dt, 3)
 		var first [][]float32
 		for _, threads := range []int{1, 2, 3} {
 			m, err := New(ck, Options{Threads: threads})
