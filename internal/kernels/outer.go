@@ -20,6 +20,10 @@ type OuterKernels struct {
 	// TileN columns of each row of b.
 	TileM, TileN int
 	Tile         func(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, nv int, add bool)
+	// Small, where set, is Tile for SmallM < TileM rows, for the rows
+	// left below TileM: a block of 64 is ten tiles of six and one of four.
+	SmallM int
+	Small  func(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, nv int, add bool)
 	// Row computes one row and nv ≤ RowN/16 column vectors, reading RowN
 	// columns of each row of b.
 	RowN int
@@ -57,13 +61,20 @@ func (v *Variant) Outer(m, n, k int, a []float32, lda int, b []float32, ldb int,
 		_ = b[(k-1)*ldb+(n+w-1)/w*w-1]
 	}
 	tiled := m - m%o.TileM
+	small := tiled
+	if o.Small != nil {
+		small += (m - tiled) / o.SmallM * o.SmallM
+	}
 	for j := 0; j < n; j += o.TileN {
 		nv := min(o.TileN, n-j) / 16
 		for i := 0; i < tiled; i += o.TileM {
 			o.Tile(k, ptr(a, i*lda), lda, ptr(b, j), ldb, &c[i*ldc+j], ldc, nv, add)
 		}
+		for i := tiled; i < small; i += o.SmallM {
+			o.Small(k, ptr(a, i*lda), lda, ptr(b, j), ldb, &c[i*ldc+j], ldc, nv, add)
+		}
 	}
-	for i := tiled; i < m; i++ {
+	for i := small; i < m; i++ {
 		for j := 0; j < n; j += o.RowN {
 			o.Row(k, ptr(a, i*lda), ptr(b, j), ldb, &c[i*ldc+j], min(o.RowN, n-j)/16, add)
 		}

@@ -13,12 +13,21 @@ package kernels
 //go:noescape
 func outer4x64AVX512(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, nv int, add bool)
 
+// outer6x64AVX512 is outer4x64AVX512 for six rows: 24 sums in registers
+// to the four rows' 16, each row of b loaded once for six rows instead of
+// four. A block of 64 rows by 64 columns in L1, k = 64: 1.10× the four-row
+// tile's rate (medians of 101 alternating rounds, 118 against 107
+// GFLOP/s).
+//
+//go:noescape
+func outer6x64AVX512(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, nv int, add bool)
+
 // outer1x64AVX512 is outer4x64AVX512 for one row.
 //
 //go:noescape
 func outer1x64AVX512(k int, a *float32, b *float32, ldb int, c *float32, nv int, add bool)
 
-var outerAVX512 = OuterKernels{TileM: 4, TileN: 64, Tile: outer4x64AVX512, RowN: 64, Row: outer1x64AVX512}
+var outerAVX512 = OuterKernels{TileM: 6, TileN: 64, Tile: outer6x64AVX512, SmallM: 4, Small: outer4x64AVX512, RowN: 64, Row: outer1x64AVX512}
 
 // outer4x16AVX2 is outer4x64AVX512 for 16 columns (nv is 1), reading
 // columns j < 16 of b's rows.

@@ -27,6 +27,10 @@
 #define FMA4(z, acc0, acc1, acc2, acc3) \
 	VFMADD231PS Z0, z, acc0; VFMADD231PS Z1, z, acc1; VFMADD231PS Z2, z, acc2; VFMADD231PS Z3, z, acc3
 
+// FMA4S adds the broadcast at m times the row of b in Z0..Z3 to acc0..acc3.
+#define FMA4S(m, z, acc0, acc1, acc2, acc3) \
+	VBROADCASTSS m, z; FMA4(z, acc0, acc1, acc2, acc3)
+
 #define ZERO16 \
 	VPXORD Z16, Z16, Z16; VPXORD Z17, Z17, Z17; VPXORD Z18, Z18, Z18; VPXORD Z19, Z19, Z19 \
 	VPXORD Z20, Z20, Z20; VPXORD Z21, Z21, Z21; VPXORD Z22, Z22, Z22; VPXORD Z23, Z23, Z23 \
@@ -85,6 +89,80 @@ o4store:
 	VZEROUPPER
 	RET
 o4add:
+	ADD_ROW(Z16, Z17, Z18, Z19)
+	ADDQ DX, DI
+	ADD_ROW(Z20, Z21, Z22, Z23)
+	ADDQ DX, DI
+	ADD_ROW(Z24, Z25, Z26, Z27)
+	ADDQ DX, DI
+	ADD_ROW(Z28, Z29, Z30, Z31)
+	VZEROUPPER
+	RET
+
+// func outer6x64AVX512(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, nv int, add bool)
+//
+// outer4x64AVX512 for six rows (R8, R8+lda, R8+2·lda and the same from
+// R11 = R8+3·lda), row r's sums in Z8+4r..Z11+4r.
+TEXT ·outer6x64AVX512(SB), NOSPLIT, $0-65
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), R8
+	MOVQ lda+16(FP), AX
+	SHLQ $2, AX
+	LEAQ (R8)(AX*2), R11
+	ADDQ AX, R11
+	MOVQ b+24(FP), SI
+	MOVQ ldb+32(FP), BX
+	SHLQ $2, BX
+	VPXORD Z8, Z8, Z8; VPXORD Z9, Z9, Z9; VPXORD Z10, Z10, Z10; VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12; VPXORD Z13, Z13, Z13; VPXORD Z14, Z14, Z14; VPXORD Z15, Z15, Z15
+	ZERO16
+	TESTQ CX, CX
+	JZ    o6store
+o6loop:
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	FMA4S((R8), Z4, Z8, Z9, Z10, Z11)
+	FMA4S((R8)(AX*1), Z5, Z12, Z13, Z14, Z15)
+	FMA4S((R8)(AX*2), Z6, Z16, Z17, Z18, Z19)
+	FMA4S((R11), Z7, Z20, Z21, Z22, Z23)
+	FMA4S((R11)(AX*1), Z4, Z24, Z25, Z26, Z27)
+	FMA4S((R11)(AX*2), Z5, Z28, Z29, Z30, Z31)
+	ADDQ BX, SI
+	ADDQ $4, R8
+	ADDQ $4, R11
+	DECQ CX
+	JNZ  o6loop
+o6store:
+	MOVQ nv+56(FP), CX
+	NVMASK(0, K1)
+	NVMASK(1, K2)
+	NVMASK(2, K3)
+	NVMASK(3, K4)
+	MOVQ c+40(FP), DI
+	MOVQ ldc+48(FP), DX
+	SHLQ $2, DX
+	CMPB add+64(FP), $0
+	JNE  o6add
+	SET_ROW(Z8, Z9, Z10, Z11)
+	ADDQ DX, DI
+	SET_ROW(Z12, Z13, Z14, Z15)
+	ADDQ DX, DI
+	SET_ROW(Z16, Z17, Z18, Z19)
+	ADDQ DX, DI
+	SET_ROW(Z20, Z21, Z22, Z23)
+	ADDQ DX, DI
+	SET_ROW(Z24, Z25, Z26, Z27)
+	ADDQ DX, DI
+	SET_ROW(Z28, Z29, Z30, Z31)
+	VZEROUPPER
+	RET
+o6add:
+	ADD_ROW(Z8, Z9, Z10, Z11)
+	ADDQ DX, DI
+	ADD_ROW(Z12, Z13, Z14, Z15)
+	ADDQ DX, DI
 	ADD_ROW(Z16, Z17, Z18, Z19)
 	ADDQ DX, DI
 	ADD_ROW(Z20, Z21, Z22, Z23)

@@ -15,7 +15,7 @@ func TestOuter(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 32))
 	for _, v := range append(Variants(), generic) {
 		w := OuterWidth(v)
-		for _, m := range []int{1, 2, 3, 4, 5, 7, 8, 13, 64} {
+		for _, m := range []int{1, 2, 3, 4, 5, 6, 7, 8, 10, 13, 64} {
 			for _, n := range []int{1, 5, 16, 21, 32, 48, 64, 80, 128} {
 				for _, k := range []int{0, 1, 7, 16, 63, 64, 100} {
 					name := fmt.Sprintf("%s m=%d n=%d k=%d", v.Name, m, n, k)
