@@ -134,6 +134,7 @@ var avx512 = &Variant{
 	Pan:       &panelAVX512,
 	DotF32:    dotF32AVX512,
 	OuterK:    outerAVX512,
+	KeysT:     keysTAVX512,
 	Axpy:      axpyF32AVX512,
 	Softmax:   softmaxF32AVX512,
 	Gelu:      geluF32AVX512,

@@ -41,6 +41,9 @@ type Variant struct {
 	// OuterK, where set, are the products in outer-product order
 	// (Outer); the generic variant computes them in Go.
 	OuterK OuterKernels
+	// KeysT, where set, is PackKeys for n a multiple of 4 and d of 16 (a
+	// pointer to each slice's first element).
+	KeysT func(n, d int, src *float32, lds int, dst *float32, scale float32)
 
 	// Dot is Σ a[i]·b[i]; Axpy is y[i] += alpha·x[i].
 	DotF32 func(a, b []float32) float32

@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "transpose_avx512_amd64.h"
 
 // Products with f32 weight panels for AVX-512 (panel.go): each output one
 // running FMA sum over p, 16 outputs to a register, a panel's 32 in two.
@@ -90,25 +91,13 @@
 #define BF16_LOAD(lo, hi) \
 	VPMOVZXWD lo, Z1; VPMOVZXWD hi, Z2; VPSLLD $16, Z1, Z1; VPSLLD $16, Z2, Z2
 
-// TRANSPOSE4 turns rows a, b, c, d (Z0..Z3) into columns: in each 128-bit
-// lane L, Zj holds a[4L+j], b[4L+j], c[4L+j], d[4L+j].
-#define TRANSPOSE4 \
-	VUNPCKLPS Z1, Z0, Z4; VUNPCKHPS Z1, Z0, Z5; VUNPCKLPS Z3, Z2, Z6; VUNPCKHPS Z3, Z2, Z7 \
-	VUNPCKLPD Z6, Z4, Z0; VUNPCKHPD Z6, Z4, Z1; VUNPCKLPD Z7, Z5, Z2; VUNPCKHPD Z7, Z5, Z3
-
 // PACK4 transposes the 16 columns at base of four rows (DX bytes apart,
 // R9 = 3·DX) and stores each column's four values at off + st·column
 // bytes from DI: rows r..r+3 of columns p..p+15 of a block of st/4 rows.
 #define PACK4(base, off, st) \
-	VMOVUPS (base), Z0; VMOVUPS (base)(DX*1), Z1; VMOVUPS (base)(DX*2), Z2; VMOVUPS (base)(R9*1), Z3 \
+	LOAD4(base) \
 	TRANSPOSE4 \
-	VMOVUPS X0, off(DI); VMOVUPS X1, off+1*st(DI); VMOVUPS X2, off+2*st(DI); VMOVUPS X3, off+3*st(DI) \
-	VEXTRACTF32X4 $1, Z0, off+4*st(DI); VEXTRACTF32X4 $1, Z1, off+5*st(DI) \
-	VEXTRACTF32X4 $1, Z2, off+6*st(DI); VEXTRACTF32X4 $1, Z3, off+7*st(DI) \
-	VEXTRACTF32X4 $2, Z0, off+8*st(DI); VEXTRACTF32X4 $2, Z1, off+9*st(DI) \
-	VEXTRACTF32X4 $2, Z2, off+10*st(DI); VEXTRACTF32X4 $2, Z3, off+11*st(DI) \
-	VEXTRACTF32X4 $3, Z0, off+12*st(DI); VEXTRACTF32X4 $3, Z1, off+13*st(DI) \
-	VEXTRACTF32X4 $3, Z2, off+14*st(DI); VEXTRACTF32X4 $3, Z3, off+15*st(DI)
+	STORE4T(off, st)
 
 // TRANSPOSE8W turns rows 0..7 (Z0..Z7) of 16-bit values into columns: in
 // each 128-bit lane L, Z8+j holds column 8L+j of the eight rows.
