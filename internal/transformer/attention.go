@@ -12,7 +12,8 @@ import (
 // Rows of one sequence at consecutive positions form a block, and a block
 // is done per head as two products in outer-product order
 // (kernels.Outer): scores S = Q·Kᵀ, for which keys are stored transposed
-// per block of kBlock positions ([d][pos]), one product per key block;
+// per block of kBlock positions ([d][pos]) and scaled by 1/√d, one
+// product per key block;
 // and output O = P·V (values stored [pos][d]) in chunks of kBlock
 // positions, each chunk's sums added to O in order. Positions past a
 // row's own get probability 0. With cached, the rows' keys and values are
@@ -87,18 +88,17 @@ func (j *attentionJob) storeUnit(blk attnSpan, h int) {
 	c := s.m.Config
 	e, d := c.NEmbd, c.HeadDim()
 	first := j.rows[blk.first]
-	// Keys are stored transposed: for each of the head's d dimensions, a
-	// block's positions are contiguous. Row by row, a row's keys are
-	// kBlock apart (a decode step's attention took 10 % longer, 151–158
-	// against 136–138 µs at one thread, computing each key's place).
+	// Keys are stored transposed (kernels.PackKeys), scaled by 1/√d so
+	// that the queries need not be: for d = 64 the scale is a power of
+	// two and q·(k/8) is q/8·k to the bit. A block's rows go in runs
+	// that stay within one block of the cache.
 	kt := s.k[s.kOffset(first.Seq, j.layer, h):]
-	for a := 0; a < blk.n; a++ {
-		src := s.qkv[(blk.first+a)*3*e+e+h*d:][:d]
-		at := kIndex(d, first.Pos+a, 0)
-		dst := kt[at : at+(d-1)*kBlock+1]
-		for i, v := range src {
-			dst[i*kBlock] = v
-		}
+	src := s.qkv[blk.first*3*e+e+h*d:]
+	for a := 0; a < blk.n; {
+		pos := first.Pos + a
+		run := min(blk.n-a, kBlock-pos%kBlock)
+		j.kern.PackKeys(run, d, src[a*3*e:], 3*e, kt[kIndex(d, pos, 0):], j.scale)
+		a += run
 	}
 	for a := 0; a < blk.n; a++ {
 		off := s.vOffset(first.Seq, j.layer, h, first.Pos+a)
@@ -124,7 +124,6 @@ type attentionJob struct {
 	storeInRun, cached bool
 	// per worker scratch
 	scores [][]float32 // attnBlock × bcap
-	q      [][]float32 // attnBlock × d, the scaled queries
 	kern   *kernels.Variant
 }
 
@@ -137,7 +136,6 @@ func (j *attentionJob) init(s *State) {
 	j.blocks = make([]attnSpan, 0, s.maxRows)
 	for w := 0; w < s.m.pool.Threads(); w++ {
 		j.scores = append(j.scores, make([]float32, attnBlock*s.bcap))
-		j.q = append(j.q, make([]float32, attnBlock*d))
 	}
 }
 
@@ -159,17 +157,18 @@ func (j *attentionJob) Run(worker, lo, hi int) {
 		// Pad to the kernels' block with zero probabilities, so that a
 		// row's sums do not depend on how many keys its block has.
 		padded := (keys + 15) &^ 15
-		q := j.q[worker][:b*d]
-		for a := 0; a < b; a++ {
-			src := s.qkv[(blk.first+a)*3*e+h*d:]
-			for k := 0; k < d; k++ {
-				q[a*d+k] = src[k] * j.scale
-			}
-		}
+		// The queries are read where the QKV product left them, 3e
+		// apart: the keys were stored scaled by 1/√d instead.
+		q := s.qkv[blk.first*3*e+h*d:]
 		sc := j.scores[worker][:b*padded]
 		kt := s.k[s.kOffset(first.Seq, j.layer, h):][:s.bcap*d]
 		for p := 0; p < padded; p += kBlock {
-			j.kern.Outer(b, min(kBlock, padded-p), d, q, d, kt[p*d:], kBlock, sc[p:], padded, false)
+			for a0, a1 := range j.bands(first.Pos, b, p, min(kBlock, padded-p)) {
+				// Score columns up to the band's last row's position, in
+				// whole vectors: past them the row is cleared below.
+				n := min(kBlock, padded-p, (first.Pos+a1-p+15)&^15)
+				j.kern.Outer(a1-a0, n, d, q[a0*3*e:], 3*e, kt[p*d:], kBlock, sc[a0*padded+p:], padded, false)
+			}
 		}
 		for a := 0; a < b; a++ {
 			row := sc[a*padded : (a+1)*padded]
@@ -180,7 +179,34 @@ func (j *attentionJob) Run(worker, lo, hi int) {
 		vs := s.v[s.vOffset(first.Seq, j.layer, h, 0):][:s.bcap*s.vrow]
 		out := s.att[blk.first*e+h*d:]
 		for p := 0; p < padded; p += kBlock {
-			j.kern.Outer(b, d, min(kBlock, padded-p), sc[p:], padded, vs[p*s.vrow:], s.vrow, out, e, p > 0)
+			for a0, a1 := range j.bands(first.Pos, b, p, min(kBlock, padded-p)) {
+				// The values past the band's last row's position have
+				// probability 0 for every row of it: 0·v adds nothing.
+				k := min(kBlock, padded-p, first.Pos+a1-p)
+				j.kern.Outer(a1-a0, d, k, sc[a0*padded+p:], padded, vs[p*s.vrow:], s.vrow, out[a0*e:], e, p > 0)
+			}
+		}
+	}
+}
+
+// attnBand is the query rows that share a count of keys in a block of
+// keys that some of the block's rows see only in part (the diagonal of
+// the causal mask): two tiles of six, three of four.
+const attnBand = 12
+
+// bands yields the query rows [a0, a1) of a block of b rows from position
+// pos that meet keys [p, p+w): all of them at once if the first row sees
+// every key, else in bands of attnBand, skipping rows that see none.
+func (j *attentionJob) bands(pos, b, p, w int) func(yield func(a0, a1 int) bool) {
+	return func(yield func(a0, a1 int) bool) {
+		if pos+1-p >= w {
+			yield(0, b)
+			return
+		}
+		for a0 := max(0, p-pos) / attnBand * attnBand; a0 < b; a0 += attnBand {
+			if !yield(a0, min(a0+attnBand, b)) {
+				return
+			}
 		}
 	}
 }

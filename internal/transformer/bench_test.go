@@ -225,3 +225,32 @@ func BenchmarkAttention(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPrefillAttention measures a 512-token prompt's attention over
+// all layers, keys and values stored included, with the queries, keys
+// and values of a real pass: attention's share of prefill apart from the
+// products around it.
+func BenchmarkPrefillAttention(b *testing.B) {
+	const n = 512
+	for _, threads := range []int{1, 2} {
+		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
+			m := newBenchModel(b, checkpoint.F32, threads, kernels.Default)
+			defer m.Close()
+			st := m.NewState(1, n, n, n)
+			rows := make([]Row, n)
+			for i := range rows {
+				rows[i] = Row{Pos: i, Token: (i * 7919) % 50257, Logits: true}
+			}
+			if err := st.Forward(rows); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				st.planAttention(rows, false)
+				for l := range m.blocks {
+					st.attention(l)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/token")
+		})
+	}
+}

@@ -98,7 +98,7 @@ func (s *State) Seqs() int { return s.seqs }
 // columns (keys) or rows (values) of one of attention's products. It is a
 // multiple of every variant's OuterWidth (at most 64), so that Outer reads
 // within a key block's rows.
-const kBlock = 64
+const kBlock = kernels.KeyBlock
 
 // kOffset is where the transposed keys of (seq, layer, head) start.
 func (s *State) kOffset(seq, layer, head int) int {
