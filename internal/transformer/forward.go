@@ -40,13 +40,13 @@ func (s *State) Forward(rows []Row) error {
 		}
 		s.attention(l)
 		s.matmul(s.tmp[:n*e], s.att[:n*e], b.proj, n)
-		addInPlace(x, s.tmp[:n*e])
+		s.addResidual(x, s.tmp[:n*e])
 		s.layerNorm(h, x, b.ln2G, b.ln2B, n)
 		up := s.up[:n*c.NInner]
 		s.matmul(up, h, b.fc, n)
 		s.gelu(up)
 		s.matmul(s.tmp[:n*e], up, b.fcProj, n)
-		addInPlace(x, s.tmp[:n*e])
+		s.addResidual(x, s.tmp[:n*e])
 	}
 	s.attJob.rows = nil // the caller's, or of this pass
 	if k == 0 {
@@ -109,12 +109,22 @@ func (s *State) matmul(dst, x []float32, l linear, n int) {
 	s.mm.Mul(dst, x, l.w, l.b, n)
 }
 
-func addInPlace(x, y []float32) {
-	y = y[:len(x)]
-	for i := range x {
-		x[i] += y[i]
-	}
+// addResidual adds a sublayer's output y to the residual stream x, over
+// the pool's threads. Axpy with α = 1 adds each value with one rounding,
+// as x[i] += y[i] does (a scalar loop took 1.3 % of a 512-token prefill
+// on one thread, and did not divide over two).
+func (s *State) addResidual(x, y []float32) {
+	j := &s.addJob
+	j.x, j.y, j.f = x, y[:len(x)], s.m.kernels.Axpy
+	s.m.pool.Run(len(x), 16384, j)
 }
+
+type addJob struct {
+	x, y []float32
+	f    func(y []float32, alpha float32, x []float32)
+}
+
+func (j *addJob) Run(_, lo, hi int) { j.f(j.x[lo:hi], 1, j.y[lo:hi]) }
 
 // layerNorm normalises each of n rows of x into dst (which may be x):
 // (x - mean) / sqrt(var + eps) · g + b, with biased variance as PyTorch.

@@ -40,6 +40,7 @@ type State struct {
 	attJob  attentionJob
 	normJob normJob
 	geluJob geluJob
+	addJob  addJob
 	logRows []int // indices of the rows asked for logits in this pass
 	outRows []Row // those rows
 }
