@@ -62,6 +62,47 @@ func TestOutputRowsSameBits(t *testing.T) {
 	}
 }
 
+// A prompt in chunks gives every row the bits of one pass: the chunks'
+// blocks start between the key cache's blocks, so attention splits its
+// rows into other bands on the causal mask's diagonal (and decode, a row
+// alone, into one), and skips other keys and values of probability 0.
+// One chunk size starts a block 11 rows before a key block (53), where
+// the band with the first row that sees it starts at row 0.
+func TestChunkedPrefillSameBits(t *testing.T) {
+	for _, threads := range []int{1, 2} {
+		m, err := New(checkpoint.Random(longConfig, checkpoint.F32, 3), Options{Threads: threads})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := make([]Row, 190)
+		for i := range rows {
+			rows[i] = Row{Pos: i, Token: (i*7919 + 13) % 50257, Logits: true}
+		}
+		whole := m.NewState(1, len(rows), len(rows), len(rows))
+		if err := whole.Forward(rows); err != nil {
+			t.Fatal(err)
+		}
+		for _, chunk := range []int{1, 37, 53, 100} {
+			st := m.NewState(1, len(rows), chunk, chunk)
+			for c := 0; c < len(rows); c += chunk {
+				part := rows[c:min(c+chunk, len(rows))]
+				if err := st.Forward(part); err != nil {
+					t.Fatal(err)
+				}
+				for j := range part {
+					want, got := whole.LogitsRow(c+j), st.LogitsRow(j)
+					for v := range want {
+						if math.Float32bits(got[v]) != math.Float32bits(want[v]) {
+							t.Fatalf("threads %d, chunks of %d: row %d's logit %d is %v, in one pass %v", threads, chunk, c+j, v, got[v], want[v])
+						}
+					}
+				}
+			}
+		}
+		m.Close()
+	}
+}
+
 // PrefillFlops for a two-token prompt of GPT-2 small, counted by hand as
 // Forward does the work: both tokens through eleven blocks and the last
 // block's QKV product (7,077,888 multiply-adds a token and block, 1,769,472
