@@ -1,0 +1,300 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// Products with weight panels for AVX2 (panel.go): each output one running
+// FMA sum over p, 8 outputs to a register. Sixteen registers hold six rows
+// by half a panel (12 sums, the half-row of the panel, a broadcast), so a
+// tile does a panel's two halves one after the other; the row kernels do
+// four panels as two pairs.
+
+// ROW2Y adds a[r] (broadcast from off(R8)) times the half-row of the panel
+// in Y0, Y1 to acc0, acc1.
+#define ROW2Y(off, acc0, acc1) \
+	VBROADCASTSS off(R8), Y2; VFMADD231PS Y0, Y2, acc0; VFMADD231PS Y1, Y2, acc1
+
+// EACH_ROW6 applies M to each of the tile's six rows of sums (Y4+2r,
+// Y5+2r).
+#define EACH_ROW6(M) \
+	M(Y4, Y5); M(Y6, Y7); M(Y8, Y9); M(Y10, Y11); M(Y12, Y13); M(Y14, Y15)
+
+#define ZERO2Y(acc0, acc1) VXORPS acc0, acc0, acc0; VXORPS acc1, acc1, acc1
+#define BIAS2Y(acc0, acc1) VADDPS Y0, acc0, acc0; VADDPS Y1, acc1, acc1
+
+// ROW_SETY and ROW_STOREY load and store a row's 16 sums at DI, then move
+// DI to the next row, unless the m rows (AX) are done.
+#define ROW_SETY(acc0, acc1, done) \
+	VMOVUPS (DI), acc0; VMOVUPS 32(DI), acc1; ADDQ DX, DI; DECQ AX; JZ done
+
+#define ROW_STOREY(acc0, acc1, done) \
+	VMOVUPS acc0, (DI); VMOVUPS acc1, 32(DI); ADDQ DX, DI; DECQ AX; JZ done
+
+// Decode streams: a panel's next lines asked for this far ahead (bytes),
+// as the AVX-512 row kernels do.
+#define ROW_AHEAD 4096
+#define ROW_AHEAD16 2048
+
+// PAIR_ARGS starts a row kernel: R9 = ldb, DI = c, R11 = the pairs of
+// panels left (2), SI = the first pair's first panel.
+#define PAIR_ARGS \
+	MOVQ ldb+24(FP), R9 \
+	MOVQ c+32(FP), DI \
+	MOVQ $2, R11 \
+	MOVQ b+16(FP), SI
+
+// PAIR_START clears a pair's sums (panel q's in Y4q..Y4q+3) and loads CX =
+// k, R8 = x; to store if k is 0.
+#define PAIR_START(store) \
+	VXORPS Y0, Y0, Y0; VXORPS Y1, Y1, Y1; VXORPS Y2, Y2, Y2; VXORPS Y3, Y3, Y3 \
+	VXORPS Y4, Y4, Y4; VXORPS Y5, Y5, Y5; VXORPS Y6, Y6, Y6; VXORPS Y7, Y7, Y7 \
+	MOVQ k+0(FP), CX \
+	MOVQ x+8(FP), R8 \
+	TESTQ CX, CX \
+	JZ    store
+
+// PAIR_NEXT stores a pair's 64 sums at DI and moves to the next pair
+// (panels 2 and 3, from b + 2·ldb), or returns after the second.
+#define PAIR_NEXT(pair) \
+	VMOVUPS Y0, (DI); VMOVUPS Y1, 32(DI); VMOVUPS Y2, 64(DI); VMOVUPS Y3, 96(DI) \
+	VMOVUPS Y4, 128(DI); VMOVUPS Y5, 160(DI); VMOVUPS Y6, 192(DI); VMOVUPS Y7, 224(DI) \
+	ADDQ $256, DI \
+	MOVQ b+16(FP), SI \
+	LEAQ (SI)(R9*2), SI \
+	DECQ R11 \
+	JNZ  pair \
+	VZEROUPPER \
+	RET
+
+// WIDE_PAIR is one column of a 16-bit row kernel's pair of panels (at
+// base and base + R9): x[p] (at xp) broadcast, each panel's 32 weights
+// widened by load, eight at a time into Y9..Y12, and multiplied in; the
+// next column.
+#define WIDE_PAIR(base, xp, load) \
+	PREFETCHT0 ROW_AHEAD16(base) \
+	PREFETCHT0 ROW_AHEAD16(base)(R9*1) \
+	VBROADCASTSS (xp), Y8 \
+	load((base), 16(base), 32(base), 48(base)) \
+	VFMADD231PS Y9, Y8, Y0; VFMADD231PS Y10, Y8, Y1; VFMADD231PS Y11, Y8, Y2; VFMADD231PS Y12, Y8, Y3 \
+	load((base)(R9*1), 16(base)(R9*1), 32(base)(R9*1), 48(base)(R9*1)) \
+	VFMADD231PS Y9, Y8, Y4; VFMADD231PS Y10, Y8, Y5; VFMADD231PS Y11, Y8, Y6; VFMADD231PS Y12, Y8, Y7 \
+	ADDQ $64, base \
+	ADDQ $4, xp
+
+// LOAD8Y and STORE8Y move a pair's 64 sums between Y0..Y7 and off(DI).
+#define LOAD8Y(off) \
+	VMOVUPS off(DI), Y0; VMOVUPS off+32(DI), Y1; VMOVUPS off+64(DI), Y2; VMOVUPS off+96(DI), Y3 \
+	VMOVUPS off+128(DI), Y4; VMOVUPS off+160(DI), Y5; VMOVUPS off+192(DI), Y6; VMOVUPS off+224(DI), Y7
+
+#define STORE8Y(off) \
+	VMOVUPS Y0, off(DI); VMOVUPS Y1, off+32(DI); VMOVUPS Y2, off+64(DI); VMOVUPS Y3, off+96(DI) \
+	VMOVUPS Y4, off+128(DI); VMOVUPS Y5, off+160(DI); VMOVUPS Y6, off+192(DI); VMOVUPS Y7, off+224(DI)
+
+// WIDE_PASS runs BX columns of the pair at base (from x at R8), its sums
+// kept at off(DI) between passes.
+#define WIDE_PASS(base, off, load, loop) \
+	LOAD8Y(off) \
+	MOVQ BX, AX \
+	MOVQ R8, R11 \
+loop: \
+	WIDE_PAIR(base, R11, load) \
+	DECQ AX \
+	JNZ  loop \
+	STORE8Y(off)
+
+// WIDE_ROW4 is a 16-bit row kernel: the sums start at 0 in c; then, a
+// chunk of up to 64 columns at a time, panels 0 and 1 (SI), then 2 and 3
+// (R10), so that the four panels stream from memory together, as four
+// streams, where two pairs one after the other would be two at a time.
+// ReadModel f16, gemv/read, four alternate rounds: one thread 0.94–0.96,
+// against 0.93–0.95 for the pairs one after the other and 0.95–0.97 for
+// the rows' far4 kernels (the dot-product path); two threads 0.93–1.03,
+// 0.97–1.01 and 0.96–1.01.
+#define WIDE_ROW4(load, chunk, p0, p1, done) \
+	MOVQ ldb+24(FP), R9 \
+	MOVQ c+32(FP), DI \
+	VXORPS Y0, Y0, Y0; VXORPS Y1, Y1, Y1; VXORPS Y2, Y2, Y2; VXORPS Y3, Y3, Y3 \
+	VXORPS Y4, Y4, Y4; VXORPS Y5, Y5, Y5; VXORPS Y6, Y6, Y6; VXORPS Y7, Y7, Y7 \
+	STORE8Y(0); STORE8Y(256) \
+	MOVQ k+0(FP), CX \
+	MOVQ x+8(FP), R8 \
+	MOVQ b+16(FP), SI \
+	LEAQ (SI)(R9*2), R10 \
+chunk: \
+	TESTQ CX, CX \
+	JZ    done \
+	MOVQ $64, BX \
+	CMPQ CX, BX \
+	CMOVQLT CX, BX \
+	SUBQ BX, CX \
+	WIDE_PASS(SI, 0, load, p0) \
+	WIDE_PASS(R10, 256, load, p1) \
+	LEAQ (R8)(BX*4), R8 \
+	JMP  chunk \
+done: \
+	VZEROUPPER \
+	RET
+
+#define F16_LOADY(m0, m1, m2, m3) \
+	VCVTPH2PS m0, Y9; VCVTPH2PS m1, Y10; VCVTPH2PS m2, Y11; VCVTPH2PS m3, Y12
+
+#define BF16_LOADY(m0, m1, m2, m3) \
+	VPMOVZXWD m0, Y9; VPMOVZXWD m1, Y10; VPMOVZXWD m2, Y11; VPMOVZXWD m3, Y12 \
+	VPSLLD $16, Y9, Y9; VPSLLD $16, Y10, Y10; VPSLLD $16, Y11, Y11; VPSLLD $16, Y12, Y12
+
+// func panTile6x32AVX2(k int, a, b, c *float32, ldc, m int, load bool, bias *float32)
+//
+// for h < 2 (the panel's halves); for r < m; for j in [16h, 16h+16):
+//	s := 0 (or c[r·ldc+j] with load)
+//	for p < k: s = fma(a[p·6+r], b[p·32+j], s)
+//	if bias != nil: s += bias[j]
+//	c[r·ldc+j] = s
+//
+// R12 is the half's offset in bytes (0, then 64) into b's rows, c's rows
+// and bias. Packed rows past m are zero; their sums are not stored.
+TEXT ·panTile6x32AVX2(SB), NOSPLIT, $0-64
+	MOVQ ldc+32(FP), DX
+	SHLQ $2, DX
+	XORQ R12, R12
+half:
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), R8
+	MOVQ b+16(FP), SI
+	ADDQ R12, SI
+	MOVQ c+24(FP), BX
+	ADDQ R12, BX
+	EACH_ROW6(ZERO2Y)
+	CMPB load+48(FP), $0
+	JEQ  start
+	MOVQ BX, DI
+	MOVQ m+40(FP), AX
+	ROW_SETY(Y4, Y5, start)
+	ROW_SETY(Y6, Y7, start)
+	ROW_SETY(Y8, Y9, start)
+	ROW_SETY(Y10, Y11, start)
+	ROW_SETY(Y12, Y13, start)
+	ROW_SETY(Y14, Y15, start)
+start:
+	TESTQ CX, CX
+	JZ    store
+loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	ROW2Y(0, Y4, Y5)
+	ROW2Y(4, Y6, Y7)
+	ROW2Y(8, Y8, Y9)
+	ROW2Y(12, Y10, Y11)
+	ROW2Y(16, Y12, Y13)
+	ROW2Y(20, Y14, Y15)
+	ADDQ $128, SI
+	ADDQ $24, R8
+	DECQ CX
+	JNZ  loop
+store:
+	MOVQ bias+56(FP), R9
+	TESTQ R9, R9
+	JZ   nobias
+	VMOVUPS (R9)(R12*1), Y0
+	VMOVUPS 32(R9)(R12*1), Y1
+	EACH_ROW6(BIAS2Y)
+nobias:
+	MOVQ BX, DI
+	MOVQ m+40(FP), AX
+	ROW_STOREY(Y4, Y5, next)
+	ROW_STOREY(Y6, Y7, next)
+	ROW_STOREY(Y8, Y9, next)
+	ROW_STOREY(Y10, Y11, next)
+	ROW_STOREY(Y12, Y13, next)
+	ROW_STOREY(Y14, Y15, next)
+next:
+	ADDQ $64, R12
+	CMPQ R12, $128
+	JLT  half
+	VZEROUPPER
+	RET
+
+// func panRow4F32AVX2(k int, x *float32, b *byte, ldb int, c *float32)
+//
+// for q < 4; for j < 32:
+//	s := 0
+//	for p < k: s = fma(x[p], b_q[p·32+j], s)   // b_q: the f32 panel at b + q·ldb bytes
+//	c[q·32+j] = s
+//
+// Panels 0 and 1, then 2 and 3: eight sums of eight in registers.
+TEXT ·panRow4F32AVX2(SB), NOSPLIT, $0-40
+	PAIR_ARGS
+f32pair:
+	PAIR_START(f32store)
+f32loop:
+	PREFETCHT0 ROW_AHEAD(SI)
+	PREFETCHT0 ROW_AHEAD+64(SI)
+	PREFETCHT0 ROW_AHEAD(SI)(R9*1)
+	PREFETCHT0 ROW_AHEAD+64(SI)(R9*1)
+	VBROADCASTSS (R8), Y8
+	VFMADD231PS (SI), Y8, Y0
+	VFMADD231PS 32(SI), Y8, Y1
+	VFMADD231PS 64(SI), Y8, Y2
+	VFMADD231PS 96(SI), Y8, Y3
+	VFMADD231PS (SI)(R9*1), Y8, Y4
+	VFMADD231PS 32(SI)(R9*1), Y8, Y5
+	VFMADD231PS 64(SI)(R9*1), Y8, Y6
+	VFMADD231PS 96(SI)(R9*1), Y8, Y7
+	ADDQ $128, SI
+	ADDQ $4, R8
+	DECQ CX
+	JNZ  f32loop
+f32store:
+	PAIR_NEXT(f32pair)
+
+// func panRow4F16AVX2(k int, x *float32, b *byte, ldb int, c *float32)
+//
+// panRow4F32AVX2 for f16 panels, each weight widened to f32.
+TEXT ·panRow4F16AVX2(SB), NOSPLIT, $0-40
+	WIDE_ROW4(F16_LOADY, f16chunk, f16p0, f16p1, f16done)
+
+// func panRow4BF16AVX2(k int, x *float32, b *byte, ldb int, c *float32)
+//
+// panRow4F32AVX2 for bf16 panels, each weight widened to f32.
+TEXT ·panRow4BF16AVX2(SB), NOSPLIT, $0-40
+	WIDE_ROW4(BF16_LOADY, bf16chunk, bf16p0, bf16p1, bf16done)
+
+// func widenF16AVX2(k int, src *byte, dst *float32)
+//
+// for c < k (a multiple of 8): dst[c] = F16ToF32(half c of src)
+TEXT ·widenF16AVX2(SB), NOSPLIT, $0-24
+	MOVQ k+0(FP), CX
+	MOVQ src+8(FP), SI
+	MOVQ dst+16(FP), DI
+	SHRQ $3, CX
+	JZ   wf16done
+wf16loop:
+	VCVTPH2PS (SI), Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $16, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  wf16loop
+wf16done:
+	VZEROUPPER
+	RET
+
+// func widenBF16AVX2(k int, src *byte, dst *float32)
+//
+// widenF16AVX2 for bf16: each value zero-extended and shifted into the top
+// half of a float.
+TEXT ·widenBF16AVX2(SB), NOSPLIT, $0-24
+	MOVQ k+0(FP), CX
+	MOVQ src+8(FP), SI
+	MOVQ dst+16(FP), DI
+	SHRQ $3, CX
+	JZ   wbf16done
+wbf16loop:
+	VPMOVZXWD (SI), Y0
+	VPSLLD $16, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $16, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  wbf16loop
+wbf16done:
+	VZEROUPPER
+	RET
