@@ -23,6 +23,17 @@
 	VMOVUPS.Z 128(DI), K3, Z2; VADDPS z2, Z2, z2; VMOVUPS z2, K3, 128(DI) \
 	VMOVUPS.Z 192(DI), K4, Z3; VADDPS z3, Z3, z3; VMOVUPS z3, K4, 192(DI)
 
+// TILE_STORE_ARGS sets the masks K1..K4 of a tile's nv vectors, DI = c
+// and DX = ldc in bytes, and goes to adding when the sums are added to c.
+#define TILE_STORE_ARGS(adding) \
+	MOVQ nv+56(FP), CX \
+	NVMASK(0, K1); NVMASK(1, K2); NVMASK(2, K3); NVMASK(3, K4) \
+	MOVQ c+40(FP), DI \
+	MOVQ ldc+48(FP), DX \
+	SHLQ $2, DX \
+	CMPB add+64(FP), $0 \
+	JNE  adding
+
 // FMA4 adds the broadcast z times the row of b in Z0..Z3 to acc0..acc3.
 #define FMA4(z, acc0, acc1, acc2, acc3) \
 	VFMADD231PS Z0, z, acc0; VFMADD231PS Z1, z, acc1; VFMADD231PS Z2, z, acc2; VFMADD231PS Z3, z, acc3
@@ -69,16 +80,7 @@ o4loop:
 	DECQ CX
 	JNZ  o4loop
 o4store:
-	MOVQ nv+56(FP), CX
-	NVMASK(0, K1)
-	NVMASK(1, K2)
-	NVMASK(2, K3)
-	NVMASK(3, K4)
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
-	SHLQ $2, DX
-	CMPB add+64(FP), $0
-	JNE  o4add
+	TILE_STORE_ARGS(o4add)
 	SET_ROW(Z16, Z17, Z18, Z19)
 	ADDQ DX, DI
 	SET_ROW(Z20, Z21, Z22, Z23)
@@ -135,16 +137,7 @@ o6loop:
 	DECQ CX
 	JNZ  o6loop
 o6store:
-	MOVQ nv+56(FP), CX
-	NVMASK(0, K1)
-	NVMASK(1, K2)
-	NVMASK(2, K3)
-	NVMASK(3, K4)
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
-	SHLQ $2, DX
-	CMPB add+64(FP), $0
-	JNE  o6add
+	TILE_STORE_ARGS(o6add)
 	SET_ROW(Z8, Z9, Z10, Z11)
 	ADDQ DX, DI
 	SET_ROW(Z12, Z13, Z14, Z15)

@@ -29,6 +29,11 @@
 #define ROW_STOREY(acc0, acc1, done) \
 	VMOVUPS acc0, (DI); VMOVUPS acc1, 32(DI); ADDQ DX, DI; DECQ AX; JZ done
 
+// SET_START and STORE_NEXT are the tile's ROW_SETY and ROW_STOREY, for
+// EACH_ROW6.
+#define SET_START(acc0, acc1) ROW_SETY(acc0, acc1, start)
+#define STORE_NEXT(acc0, acc1) ROW_STOREY(acc0, acc1, next)
+
 // Decode streams: a panel's next lines asked for this far ahead (bytes),
 // as the AVX-512 row kernels do.
 #define ROW_AHEAD 4096
@@ -167,12 +172,7 @@ half:
 	JEQ  start
 	MOVQ BX, DI
 	MOVQ m+40(FP), AX
-	ROW_SETY(Y4, Y5, start)
-	ROW_SETY(Y6, Y7, start)
-	ROW_SETY(Y8, Y9, start)
-	ROW_SETY(Y10, Y11, start)
-	ROW_SETY(Y12, Y13, start)
-	ROW_SETY(Y14, Y15, start)
+	EACH_ROW6(SET_START)
 start:
 	TESTQ CX, CX
 	JZ    store
@@ -199,12 +199,7 @@ store:
 nobias:
 	MOVQ BX, DI
 	MOVQ m+40(FP), AX
-	ROW_STOREY(Y4, Y5, next)
-	ROW_STOREY(Y6, Y7, next)
-	ROW_STOREY(Y8, Y9, next)
-	ROW_STOREY(Y10, Y11, next)
-	ROW_STOREY(Y12, Y13, next)
-	ROW_STOREY(Y14, Y15, next)
+	EACH_ROW6(STORE_NEXT)
 next:
 	ADDQ $64, R12
 	CMPQ R12, $128

@@ -19,6 +19,11 @@
 #define ROW_STORE(acc0, acc1, done) \
 	VMOVUPS acc0, (DI); VMOVUPS acc1, 64(DI); ADDQ DX, DI; DECQ AX; JZ done
 
+// SET_START and STORE_DONE are the tile's ROW_SET and ROW_STORE, for
+// EACH_ROW.
+#define SET_START(acc0, acc1) ROW_SET(acc0, acc1, start)
+#define STORE_DONE(acc0, acc1) ROW_STORE(acc0, acc1, done)
+
 // EACH_ROW applies M to each of the tile's twelve rows of sums (Z8+2r,
 // Z9+2r).
 #define EACH_ROW(M) \
@@ -172,18 +177,7 @@ TEXT ·panTile12x32AVX512(SB), NOSPLIT, $0-64
 	JEQ  start
 	MOVQ BX, DI
 	MOVQ m+40(FP), AX
-	ROW_SET(Z8, Z9, start)
-	ROW_SET(Z10, Z11, start)
-	ROW_SET(Z12, Z13, start)
-	ROW_SET(Z14, Z15, start)
-	ROW_SET(Z16, Z17, start)
-	ROW_SET(Z18, Z19, start)
-	ROW_SET(Z20, Z21, start)
-	ROW_SET(Z22, Z23, start)
-	ROW_SET(Z24, Z25, start)
-	ROW_SET(Z26, Z27, start)
-	ROW_SET(Z28, Z29, start)
-	ROW_SET(Z30, Z31, start)
+	EACH_ROW(SET_START)
 start:
 	TESTQ CX, CX
 	JZ    store
@@ -216,18 +210,7 @@ store:
 nobias:
 	MOVQ BX, DI
 	MOVQ m+40(FP), AX
-	ROW_STORE(Z8, Z9, done)
-	ROW_STORE(Z10, Z11, done)
-	ROW_STORE(Z12, Z13, done)
-	ROW_STORE(Z14, Z15, done)
-	ROW_STORE(Z16, Z17, done)
-	ROW_STORE(Z18, Z19, done)
-	ROW_STORE(Z20, Z21, done)
-	ROW_STORE(Z22, Z23, done)
-	ROW_STORE(Z24, Z25, done)
-	ROW_STORE(Z26, Z27, done)
-	ROW_STORE(Z28, Z29, done)
-	ROW_STORE(Z30, Z31, done)
+	EACH_ROW(STORE_DONE)
 done:
 	VZEROUPPER
 	RET
