@@ -73,10 +73,17 @@ func widenF16AVX2(k int, src *byte, dst *float32)
 //go:noescape
 func widenBF16AVX2(k int, src *byte, dst *float32)
 
-// panelAVX2 packs the activations and lays out the weight panels with the
-// Go loops (packRows).
+// packPanelF32AVX2 is PanelKernels.PackPanel.
+//
+//go:noescape
+func packPanelF32AVX2(k int, src *float32, lds int, dst *float32)
+
+// panelAVX2 packs the activations and lays out f16 and bf16 panels with
+// the Go loops (packRows).
 var panelAVX2 = PanelKernels{
 	MR:   6,
 	Tile: panTile6x32AVX2,
 	Row:  [3]func(k int, x *float32, b *byte, ldb int, c *float32){F32: panRow4F32AVX2, F16: panRow4F16AVX2, BF16: panRow4BF16AVX2},
+
+	PackPanel: packPanelF32AVX2,
 }

@@ -146,6 +146,28 @@ done: \
 	VPMOVZXWD m0, Y9; VPMOVZXWD m1, Y10; VPMOVZXWD m2, Y11; VPMOVZXWD m3, Y12 \
 	VPSLLD $16, Y9, Y9; VPSLLD $16, Y10, Y10; VPSLLD $16, Y11, Y11; VPSLLD $16, Y12, Y12
 
+// TRANSPOSE8 turns rows 0..7 (Y0..Y7) of eight floats into columns:
+// Y8+j holds column j of the eight rows.
+#define TRANSPOSE8 \
+	VUNPCKLPS Y1, Y0, Y8; VUNPCKHPS Y1, Y0, Y9; VUNPCKLPS Y3, Y2, Y10; VUNPCKHPS Y3, Y2, Y11 \
+	VUNPCKLPS Y5, Y4, Y12; VUNPCKHPS Y5, Y4, Y13; VUNPCKLPS Y7, Y6, Y14; VUNPCKHPS Y7, Y6, Y15 \
+	VSHUFPS $0x44, Y10, Y8, Y0; VSHUFPS $0xEE, Y10, Y8, Y1; VSHUFPS $0x44, Y11, Y9, Y2; VSHUFPS $0xEE, Y11, Y9, Y3 \
+	VSHUFPS $0x44, Y14, Y12, Y4; VSHUFPS $0xEE, Y14, Y12, Y5; VSHUFPS $0x44, Y15, Y13, Y6; VSHUFPS $0xEE, Y15, Y13, Y7 \
+	VPERM2F128 $0x20, Y4, Y0, Y8; VPERM2F128 $0x20, Y5, Y1, Y9; VPERM2F128 $0x20, Y6, Y2, Y10; VPERM2F128 $0x20, Y7, Y3, Y11 \
+	VPERM2F128 $0x31, Y4, Y0, Y12; VPERM2F128 $0x31, Y5, Y1, Y13; VPERM2F128 $0x31, Y6, Y2, Y14; VPERM2F128 $0x31, Y7, Y3, Y15
+
+// PANEL8 lays out eight weight rows (from R11, DX bytes apart, R9 = 3·DX)
+// by eight columns: column j's eight values at off + 128·j bytes from DI
+// (rows off/4.. of the panel's row j); then moves R11 eight rows on.
+#define PANEL8(off) \
+	LEAQ (R11)(DX*4), R12 \
+	VMOVUPS (R11), Y0; VMOVUPS (R11)(DX*1), Y1; VMOVUPS (R11)(DX*2), Y2; VMOVUPS (R11)(R9*1), Y3 \
+	VMOVUPS (R12), Y4; VMOVUPS (R12)(DX*1), Y5; VMOVUPS (R12)(DX*2), Y6; VMOVUPS (R12)(R9*1), Y7 \
+	TRANSPOSE8 \
+	VMOVUPS Y8, off(DI); VMOVUPS Y9, off+128(DI); VMOVUPS Y10, off+256(DI); VMOVUPS Y11, off+384(DI) \
+	VMOVUPS Y12, off+512(DI); VMOVUPS Y13, off+640(DI); VMOVUPS Y14, off+768(DI); VMOVUPS Y15, off+896(DI) \
+	LEAQ (R11)(DX*8), R11
+
 // func panTile6x32AVX2(k int, a, b, c *float32, ldc, m int, load bool, bias *float32)
 //
 // for h < 2 (the panel's halves); for r < m; for j in [16h, 16h+16):
@@ -291,5 +313,34 @@ wbf16loop:
 	DECQ CX
 	JNZ  wbf16loop
 wbf16done:
+	VZEROUPPER
+	RET
+
+// func packPanelF32AVX2(k int, src *float32, lds int, dst *float32)
+//
+// for p < k&^15; for r < 32: dst[p·32+r] = src[r·lds+p]
+//
+// Eight columns at a time, the panel's 32 rows as four 8×8 transposes.
+TEXT ·packPanelF32AVX2(SB), NOSPLIT, $0-32
+	MOVQ k+0(FP), CX
+	SHRQ $4, CX
+	JZ   ppdone
+	SHLQ $1, CX
+	MOVQ src+8(FP), R10
+	MOVQ lds+16(FP), DX
+	SHLQ $2, DX
+	LEAQ (DX)(DX*2), R9
+	MOVQ dst+24(FP), DI
+pploop:
+	MOVQ R10, R11
+	PANEL8(0)
+	PANEL8(32)
+	PANEL8(64)
+	PANEL8(96)
+	ADDQ $32, R10
+	ADDQ $1024, DI
+	DECQ CX
+	JNZ  pploop
+ppdone:
 	VZEROUPPER
 	RET
