@@ -33,6 +33,7 @@ func NewMatMul(v *Variant, pool *Pool) *MatMul {
 		for w := 0; w < pool.Threads(); w++ {
 			e := make([]float32, max(v.Pan.MR, 4)*PanelWidth)
 			m.pan.edge = append(m.pan.edge, e)
+			m.pan.edgeBias = append(m.pan.edgeBias, make([]float32, PanelWidth))
 			m.panRow.edge = append(m.panRow.edge, e)
 		}
 	}

@@ -200,10 +200,11 @@ type panJob struct {
 	rows   int
 	dst    []float32
 	bias   []float32
-	axpy   func(y []float32, alpha float32, x []float32)
 	packed []float32 // activation rows, MR at a time: k rows of MR floats
-	edge   [][]float32
-	wide   [][]float32 // per worker: a group of f16 or bf16 slices widened
+	// Per worker: the last, padded panel's outputs and bias (PanelWidth
+	// floats, zero past the matrix's last row).
+	edge, edgeBias [][]float32
+	wide           [][]float32 // per worker: a group of f16 or bf16 slices widened
 }
 
 // packA packs the activation rows, MR at a time (the last block's missing
@@ -261,7 +262,7 @@ func packRows[T float32 | uint16](dst, x []T, k, m, mr, p0 int) {
 // a product; f16 and bf16 are widened to f32 a group at a time), and each
 // block of MR activation rows (in L1) meets every panel of the group.
 func (j *panJob) Run(worker, lo, hi int) {
-	mr, k, n := j.pk.MR, j.w.Cols, j.w.Rows
+	mr, k := j.pk.MR, j.w.Cols
 	size, psize := panelElem(j.w.Type), j.w.panelSize()
 	for p0 := 0; p0 < k || p0 == 0; p0 += panelBlock {
 		kc := min(panelBlock, k-p0)
@@ -283,16 +284,11 @@ func (j *panJob) Run(worker, lo, hi int) {
 			}
 		}
 	}
-	// The tiles of whole panels added the bias; the last panel's tile ran
-	// on scratch without it.
-	if full := n / PanelWidth * PanelWidth; hi > full {
-		addBias(j.axpy, j.dst, n, j.rows, j.bias, max(lo, full), min(hi, n))
-	}
 }
 
 // tiles computes columns [p0, p0+kc) of outputs [lo, hi) for activation
 // rows [t, t+MR), the panels' f32 slices at b, ldb bytes apart; the last
-// slice's tiles of whole panels add the bias.
+// slice's tiles add the bias.
 func (j *panJob) tiles(worker, p0, kc, t, lo, hi int, b *float32, ldb int) {
 	mr, k, n := j.pk.MR, j.w.Cols, j.w.Rows
 	m := min(mr, j.rows-t)
@@ -309,12 +305,19 @@ func (j *panJob) tiles(worker, p0, kc, t, lo, hi int, b *float32, ldb int) {
 			continue
 		}
 		// The last panel's padding rows have no outputs: its tile runs on
-		// a scratch block.
+		// a scratch block, with the bias copied past the matrix's end
+		// (zero there).
 		e := j.edge[worker]
 		for r := 0; p0 > 0 && r < m; r++ {
 			copy(e[r*PanelWidth:(r+1)*PanelWidth], j.dst[(t+r)*n+q:(t+r)*n+n])
 		}
-		j.pk.Tile(kc, a, bq, &e[0], PanelWidth, m, p0 > 0, nil)
+		var bias *float32
+		if last {
+			eb := j.edgeBias[worker]
+			copy(eb, j.bias[q:n])
+			bias = &eb[0]
+		}
+		j.pk.Tile(kc, a, bq, &e[0], PanelWidth, m, p0 > 0, bias)
 		for r := 0; r < m; r++ {
 			copy(j.dst[(t+r)*n+q:(t+r)*n+n], e[r*PanelWidth:(r+1)*PanelWidth])
 		}
@@ -370,7 +373,7 @@ func (m *MatMul) mulPanels(dst, x []float32, w Matrix, bias []float32, rows int)
 		return
 	}
 	j := &m.pan
-	j.pk, j.w, j.x, j.rows, j.dst, j.bias, j.axpy = pk, w, x, rows, dst, bias, m.v.Axpy
+	j.pk, j.w, j.x, j.rows, j.dst, j.bias = pk, w, x, rows, dst, bias
 	if w.Type != F32 {
 		if j.widen = m.v.Widen[w.Type]; j.widen == nil {
 			j.widen = widenGeneric[w.Type]
