@@ -2,16 +2,13 @@
 
 #include "textflag.h"
 #include "rows_amd64.h"
+#include "load_avx2_amd64.h"
 
 // AVX2 dot-product kernels (with FMA and F16C). As in the AVX-512 file,
 // each dot product has one accumulator, here of 8 lanes: lane j sums
 // columns j, j+8, j+16, ... in order (q8_0: per block, column 8c+j for
 // c = 0..3), and the lanes are added by one fixed tree, t[i] = s[i]+s[i+4],
 // u[i] = t[i]+t[i+2], sum = u[0]+u[1], in every kernel.
-
-#define LOAD_F32(addr, y) VMOVUPS addr, y
-#define LOAD_F16(addr, y) VCVTPH2PS addr, y
-#define LOAD_BF16(addr, y) VPMOVZXWD addr, y; VPSLLD $16, y, y
 
 // REDUCE8 adds the lanes of each of Y0..Y7 by the tree and leaves the 8
 // sums, in order, in Y0. Clobbers Y8..Y15.

@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "load_avx2_amd64.h"
 
 // Products with weight panels for AVX2 (panel.go): each output one running
 // FMA sum over p, 8 outputs to a register. Sixteen registers hold six rows
@@ -78,9 +79,9 @@
 	PREFETCHT0 ROW_AHEAD16(base) \
 	PREFETCHT0 ROW_AHEAD16(base)(R9*1) \
 	VBROADCASTSS (xp), Y8 \
-	load((base), 16(base), 32(base), 48(base)) \
+	load((base), Y9); load(16(base), Y10); load(32(base), Y11); load(48(base), Y12) \
 	VFMADD231PS Y9, Y8, Y0; VFMADD231PS Y10, Y8, Y1; VFMADD231PS Y11, Y8, Y2; VFMADD231PS Y12, Y8, Y3 \
-	load((base)(R9*1), 16(base)(R9*1), 32(base)(R9*1), 48(base)(R9*1)) \
+	load((base)(R9*1), Y9); load(16(base)(R9*1), Y10); load(32(base)(R9*1), Y11); load(48(base)(R9*1), Y12) \
 	VFMADD231PS Y9, Y8, Y4; VFMADD231PS Y10, Y8, Y5; VFMADD231PS Y11, Y8, Y6; VFMADD231PS Y12, Y8, Y7 \
 	ADDQ $64, base \
 	ADDQ $4, xp
@@ -139,13 +140,6 @@ done: \
 	VZEROUPPER \
 	RET
 
-#define F16_LOADY(m0, m1, m2, m3) \
-	VCVTPH2PS m0, Y9; VCVTPH2PS m1, Y10; VCVTPH2PS m2, Y11; VCVTPH2PS m3, Y12
-
-#define BF16_LOADY(m0, m1, m2, m3) \
-	VPMOVZXWD m0, Y9; VPMOVZXWD m1, Y10; VPMOVZXWD m2, Y11; VPMOVZXWD m3, Y12 \
-	VPSLLD $16, Y9, Y9; VPSLLD $16, Y10, Y10; VPSLLD $16, Y11, Y11; VPSLLD $16, Y12, Y12
-
 // TRANSPOSE8 turns rows 0..7 (Y0..Y7) of eight floats into columns:
 // Y8+j holds column j of the eight rows.
 #define TRANSPOSE8 \
@@ -167,6 +161,25 @@ done: \
 	VMOVUPS Y8, off(DI); VMOVUPS Y9, off+128(DI); VMOVUPS Y10, off+256(DI); VMOVUPS Y11, off+384(DI) \
 	VMOVUPS Y12, off+512(DI); VMOVUPS Y13, off+640(DI); VMOVUPS Y14, off+768(DI); VMOVUPS Y15, off+896(DI) \
 	LEAQ (R11)(DX*8), R11
+
+// WIDEN8 is a widener's body: k (a multiple of 8) 16-bit weights at src
+// widened by load to floats at dst, eight at a time.
+#define WIDEN8(load, loop, done) \
+	MOVQ k+0(FP), CX \
+	MOVQ src+8(FP), SI \
+	MOVQ dst+16(FP), DI \
+	SHRQ $3, CX \
+	JZ   done \
+loop: \
+	load((SI), Y0) \
+	VMOVUPS Y0, (DI) \
+	ADDQ $16, SI \
+	ADDQ $32, DI \
+	DECQ CX \
+	JNZ  loop \
+done: \
+	VZEROUPPER \
+	RET
 
 // func panTile6x32AVX2(k int, a, b, c *float32, ldc, m int, load bool, bias *float32)
 //
@@ -266,55 +279,26 @@ f32store:
 //
 // panRow4F32AVX2 for f16 panels, each weight widened to f32.
 TEXT ·panRow4F16AVX2(SB), NOSPLIT, $0-40
-	WIDE_ROW4(F16_LOADY, f16chunk, f16p0, f16p1, f16done)
+	WIDE_ROW4(LOAD_F16, f16chunk, f16p0, f16p1, f16done)
 
 // func panRow4BF16AVX2(k int, x *float32, b *byte, ldb int, c *float32)
 //
 // panRow4F32AVX2 for bf16 panels, each weight widened to f32.
 TEXT ·panRow4BF16AVX2(SB), NOSPLIT, $0-40
-	WIDE_ROW4(BF16_LOADY, bf16chunk, bf16p0, bf16p1, bf16done)
+	WIDE_ROW4(LOAD_BF16, bf16chunk, bf16p0, bf16p1, bf16done)
 
 // func widenF16AVX2(k int, src *byte, dst *float32)
 //
 // for c < k (a multiple of 8): dst[c] = F16ToF32(half c of src)
 TEXT ·widenF16AVX2(SB), NOSPLIT, $0-24
-	MOVQ k+0(FP), CX
-	MOVQ src+8(FP), SI
-	MOVQ dst+16(FP), DI
-	SHRQ $3, CX
-	JZ   wf16done
-wf16loop:
-	VCVTPH2PS (SI), Y0
-	VMOVUPS Y0, (DI)
-	ADDQ $16, SI
-	ADDQ $32, DI
-	DECQ CX
-	JNZ  wf16loop
-wf16done:
-	VZEROUPPER
-	RET
+	WIDEN8(LOAD_F16, wf16loop, wf16done)
 
 // func widenBF16AVX2(k int, src *byte, dst *float32)
 //
 // widenF16AVX2 for bf16: each value zero-extended and shifted into the top
 // half of a float.
 TEXT ·widenBF16AVX2(SB), NOSPLIT, $0-24
-	MOVQ k+0(FP), CX
-	MOVQ src+8(FP), SI
-	MOVQ dst+16(FP), DI
-	SHRQ $3, CX
-	JZ   wbf16done
-wbf16loop:
-	VPMOVZXWD (SI), Y0
-	VPSLLD $16, Y0, Y0
-	VMOVUPS Y0, (DI)
-	ADDQ $16, SI
-	ADDQ $32, DI
-	DECQ CX
-	JNZ  wbf16loop
-wbf16done:
-	VZEROUPPER
-	RET
+	WIDEN8(LOAD_BF16, wbf16loop, wbf16done)
 
 // func packPanelF32AVX2(k int, src *float32, lds int, dst *float32)
 //
