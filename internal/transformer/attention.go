@@ -163,10 +163,11 @@ func (j *attentionJob) Run(worker, lo, hi int) {
 		sc := j.scores[worker][:b*padded]
 		kt := s.k[s.kOffset(first.Seq, j.layer, h):][:s.bcap*d]
 		for p := 0; p < padded; p += kBlock {
-			for a0, a1 := range j.bands(first.Pos, b, p, min(kBlock, padded-p)) {
+			w := min(kBlock, padded-p)
+			for a0, a1 := range bands(first.Pos, b, p, w) {
 				// Score columns up to the band's last row's position, in
 				// whole vectors: past them the row is cleared below.
-				n := min(kBlock, padded-p, (first.Pos+a1-p+15)&^15)
+				n := min(w, (first.Pos+a1-p+15)&^15)
 				j.kern.Outer(a1-a0, n, d, q[a0*3*e:], 3*e, kt[p*d:], kBlock, sc[a0*padded+p:], padded, false)
 			}
 		}
@@ -179,10 +180,11 @@ func (j *attentionJob) Run(worker, lo, hi int) {
 		vs := s.v[s.vOffset(first.Seq, j.layer, h, 0):][:s.bcap*s.vrow]
 		out := s.att[blk.first*e+h*d:]
 		for p := 0; p < padded; p += kBlock {
-			for a0, a1 := range j.bands(first.Pos, b, p, min(kBlock, padded-p)) {
+			w := min(kBlock, padded-p)
+			for a0, a1 := range bands(first.Pos, b, p, w) {
 				// The values past the band's last row's position have
 				// probability 0 for every row of it: 0·v adds nothing.
-				k := min(kBlock, padded-p, first.Pos+a1-p)
+				k := min(w, first.Pos+a1-p)
 				j.kern.Outer(a1-a0, d, k, sc[a0*padded+p:], padded, vs[p*s.vrow:], s.vrow, out[a0*e:], e, p > 0)
 			}
 		}
@@ -197,7 +199,7 @@ const attnBand = 12
 // bands yields the query rows [a0, a1) of a block of b rows from position
 // pos that meet keys [p, p+w): all of them at once if the first row sees
 // every key, else in bands of attnBand, skipping rows that see none.
-func (j *attentionJob) bands(pos, b, p, w int) func(yield func(a0, a1 int) bool) {
+func bands(pos, b, p, w int) func(yield func(a0, a1 int) bool) {
 	return func(yield func(a0, a1 int) bool) {
 		if pos+1-p >= w {
 			yield(0, b)
