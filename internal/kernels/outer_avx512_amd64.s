@@ -23,6 +23,17 @@
 	VMOVUPS.Z 128(DI), K3, Z2; VADDPS z2, Z2, z2; VMOVUPS z2, K3, 128(DI) \
 	VMOVUPS.Z 192(DI), K4, Z3; VADDPS z3, Z3, z3; VMOVUPS z3, K4, 192(DI)
 
+// LAST4_ROWS applies M (SET_ROW or ADD_ROW) to the sums of the rows in
+// Z16..Z31, the four-row tile's and the six-row tile's last four, DX
+// bytes apart from DI; FIRST2_ROWS to the six-row tile's first two (Z8..Z15),
+// leaving DI at its third row.
+#define LAST4_ROWS(M) \
+	M(Z16, Z17, Z18, Z19); ADDQ DX, DI; M(Z20, Z21, Z22, Z23); ADDQ DX, DI \
+	M(Z24, Z25, Z26, Z27); ADDQ DX, DI; M(Z28, Z29, Z30, Z31)
+
+#define FIRST2_ROWS(M) \
+	M(Z8, Z9, Z10, Z11); ADDQ DX, DI; M(Z12, Z13, Z14, Z15); ADDQ DX, DI
+
 // TILE_STORE_ARGS sets the masks K1..K4 of a tile's nv vectors, DI = c
 // and DX = ldc in bytes, and goes to adding when the sums are added to c.
 #define TILE_STORE_ARGS(adding) \
@@ -81,23 +92,11 @@ o4loop:
 	JNZ  o4loop
 o4store:
 	TILE_STORE_ARGS(o4add)
-	SET_ROW(Z16, Z17, Z18, Z19)
-	ADDQ DX, DI
-	SET_ROW(Z20, Z21, Z22, Z23)
-	ADDQ DX, DI
-	SET_ROW(Z24, Z25, Z26, Z27)
-	ADDQ DX, DI
-	SET_ROW(Z28, Z29, Z30, Z31)
+	LAST4_ROWS(SET_ROW)
 	VZEROUPPER
 	RET
 o4add:
-	ADD_ROW(Z16, Z17, Z18, Z19)
-	ADDQ DX, DI
-	ADD_ROW(Z20, Z21, Z22, Z23)
-	ADDQ DX, DI
-	ADD_ROW(Z24, Z25, Z26, Z27)
-	ADDQ DX, DI
-	ADD_ROW(Z28, Z29, Z30, Z31)
+	LAST4_ROWS(ADD_ROW)
 	VZEROUPPER
 	RET
 
@@ -138,31 +137,13 @@ o6loop:
 	JNZ  o6loop
 o6store:
 	TILE_STORE_ARGS(o6add)
-	SET_ROW(Z8, Z9, Z10, Z11)
-	ADDQ DX, DI
-	SET_ROW(Z12, Z13, Z14, Z15)
-	ADDQ DX, DI
-	SET_ROW(Z16, Z17, Z18, Z19)
-	ADDQ DX, DI
-	SET_ROW(Z20, Z21, Z22, Z23)
-	ADDQ DX, DI
-	SET_ROW(Z24, Z25, Z26, Z27)
-	ADDQ DX, DI
-	SET_ROW(Z28, Z29, Z30, Z31)
+	FIRST2_ROWS(SET_ROW)
+	LAST4_ROWS(SET_ROW)
 	VZEROUPPER
 	RET
 o6add:
-	ADD_ROW(Z8, Z9, Z10, Z11)
-	ADDQ DX, DI
-	ADD_ROW(Z12, Z13, Z14, Z15)
-	ADDQ DX, DI
-	ADD_ROW(Z16, Z17, Z18, Z19)
-	ADDQ DX, DI
-	ADD_ROW(Z20, Z21, Z22, Z23)
-	ADDQ DX, DI
-	ADD_ROW(Z24, Z25, Z26, Z27)
-	ADDQ DX, DI
-	ADD_ROW(Z28, Z29, Z30, Z31)
+	FIRST2_ROWS(ADD_ROW)
+	LAST4_ROWS(ADD_ROW)
 	VZEROUPPER
 	RET
 
