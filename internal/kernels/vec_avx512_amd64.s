@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "rows_amd64.h"
 
 // AVX-512 vector kernels: dot product, axpy, softmax, GELU, and the
 // roofline probes. Lengths need not be multiples of 16: the last chunk is
@@ -280,8 +281,9 @@ geludone:
 
 // func readSumAVX512(n int, b *byte) uint64
 // The 64-bit words of b (n a multiple of 512) added up. The buffer is read
-// as four streams a quarter apart, two cache lines of each a round, so
-// that a core keeps as many lines in flight as a decode pass does.
+// as four streams a quarter apart, two cache lines of each a round, each
+// asked for ahead (READ4_PREFETCH), so that a core keeps as many lines in
+// flight as a decode pass does.
 TEXT ·readSumAVX512(SB), NOSPLIT, $0-24
 	MOVQ n+0(FP), CX
 	MOVQ b+8(FP), SI
@@ -296,6 +298,7 @@ TEXT ·readSumAVX512(SB), NOSPLIT, $0-24
 	TESTQ CX, CX
 	JZ    rsdone
 rsloop:
+	READ4_PREFETCH
 	VPADDQ (SI), Z0, Z0
 	VPADDQ 64(SI), Z0, Z0
 	VPADDQ (SI)(DX*1), Z1, Z1
