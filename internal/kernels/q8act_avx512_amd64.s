@@ -426,20 +426,6 @@ t1store:
 #define QUAD_SCALE(addr, acc, t, sum) \
 	VCVTPH2PS addr, t; VMULPS Z8, t, t; VCVTDQ2PS acc, acc; VMULPS t, acc, acc; VADDPS acc, sum, sum
 
-// Q8_AHEAD: how far ahead (bytes) tile1QuadQ8ActAVX512 asks for each
-// stream's lines into L2 (PREFETCHT1). ReadModel q8_0 gemv/read without:
-// 0.94–0.98; T1 at 4 KiB 0.95–1.05, 8 KiB 0.93–1.01; T0 at 2 KiB
-// 0.95–1.07. bench q8_0 tg128 at two threads, three alternate rounds, of
-// the ceiling: 99–116 % without, 124–141 % with T1 at 4 KiB.
-#define Q8_AHEAD 4096
-
-// Q8_PREFETCH asks for the nine lines that hold a 544-byte block at
-// Q8_AHEAD past the address m.
-#define Q8_PREFETCH(m) \
-	PREFETCHT1 Q8_AHEAD m; PREFETCHT1 Q8_AHEAD+64 m; PREFETCHT1 Q8_AHEAD+128 m \
-	PREFETCHT1 Q8_AHEAD+192 m; PREFETCHT1 Q8_AHEAD+256 m; PREFETCHT1 Q8_AHEAD+320 m \
-	PREFETCHT1 Q8_AHEAD+384 m; PREFETCHT1 Q8_AHEAD+448 m; PREFETCHT1 Q8_AHEAD+512 m
-
 // func tile1QuadQ8ActAVX512(k int, x *byte, p *byte, stride int, out *float32, ostride int)
 //
 // tile1Q8ActAVX512 for the four panels at p + s·stride bytes (s < 4), out
