@@ -110,10 +110,10 @@
 
 // READ4_PREFETCH asks for the bandwidth probe's four streams (at SI, SI +
 // DX, SI + 2·DX, SI + R8) two lines at a time, 4 KiB ahead into L1 and
-// 8 KiB ahead into L2, as the decode kernels ask for their panels: without
-// it the probe read 1–9 % slower than with (512 MiB, four alternate
-// rounds; median 1.06 at one thread, 1.08 at two), slower than the f32
-// and f16 decode kernels read the model.
+// 8 KiB ahead into L2, as the decode kernels ask for their panels. With
+// it the probe read 0.98–1.09× its rate without (512 MiB, four alternate
+// rounds; median 1.05 at one thread, 1.08 at two); without it, it read
+// slower than the f32 decode kernels read the model.
 #define READ4_PREFETCH \
 	PREFETCHT0 4096(SI); PREFETCHT0 4160(SI); PREFETCHT0 4096(SI)(DX*1); PREFETCHT0 4160(SI)(DX*1) \
 	PREFETCHT0 4096(SI)(DX*2); PREFETCHT0 4160(SI)(DX*2); PREFETCHT0 4096(SI)(R8*1); PREFETCHT0 4160(SI)(R8*1) \
