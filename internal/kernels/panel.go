@@ -202,7 +202,7 @@ type panJob struct {
 	bias   []float32
 	packed []float32 // activation rows, MR at a time: k rows of MR floats
 	// Per worker: the last, padded panel's outputs and bias (PanelWidth
-	// floats, zero past the matrix's last row).
+	// floats; past the matrix's last row they are never stored).
 	edge, edgeBias [][]float32
 	wide           [][]float32 // per worker: a group of f16 or bf16 slices widened
 }
@@ -305,8 +305,8 @@ func (j *panJob) tiles(worker, p0, kc, t, lo, hi int, b *float32, ldb int) {
 			continue
 		}
 		// The last panel's padding rows have no outputs: its tile runs on
-		// a scratch block, with the bias copied past the matrix's end
-		// (zero there).
+		// a scratch block, with the bias copied to scratch as well (what
+		// the tile adds past the matrix's end is not copied back).
 		e := j.edge[worker]
 		for r := 0; p0 > 0 && r < m; r++ {
 			copy(e[r*PanelWidth:(r+1)*PanelWidth], j.dst[(t+r)*n+q:(t+r)*n+n])

@@ -2,6 +2,7 @@
 
 #include "textflag.h"
 #include "load_avx2_amd64.h"
+#include "rows_amd64.h"
 
 // Products with weight panels for AVX2 (panel.go): each output one running
 // FMA sum over p, 8 outputs to a register. Sixteen registers hold six rows
@@ -81,10 +82,8 @@
 // widened by load, eight at a time into Y9..Y12, and multiplied in; the
 // next column.
 #define WIDE_PAIR(base, xp, load) \
-	PREFETCHT0 ROW_AHEAD16(base) \
-	PREFETCHT0 ROW_AHEAD16(base)(R9*1) \
-	PREFETCHT1 ROW_FAR16(base) \
-	PREFETCHT1 ROW_FAR16(base)(R9*1) \
+	PREFETCH2(PREFETCHT0, ROW_AHEAD16, base, R9) \
+	PREFETCH2(PREFETCHT1, ROW_FAR16, base, R9) \
 	VBROADCASTSS (xp), Y8 \
 	load((base), Y9); load(16(base), Y10); load(32(base), Y11); load(48(base), Y12) \
 	VFMADD231PS Y9, Y8, Y0; VFMADD231PS Y10, Y8, Y1; VFMADD231PS Y11, Y8, Y2; VFMADD231PS Y12, Y8, Y3 \
@@ -262,14 +261,10 @@ TEXT ·panRow4F32AVX2(SB), NOSPLIT, $0-40
 f32pair:
 	PAIR_START(f32store)
 f32loop:
-	PREFETCHT0 ROW_AHEAD(SI)
-	PREFETCHT0 ROW_AHEAD+64(SI)
-	PREFETCHT0 ROW_AHEAD(SI)(R9*1)
-	PREFETCHT0 ROW_AHEAD+64(SI)(R9*1)
-	PREFETCHT1 ROW_FAR(SI)
-	PREFETCHT1 ROW_FAR+64(SI)
-	PREFETCHT1 ROW_FAR(SI)(R9*1)
-	PREFETCHT1 ROW_FAR+64(SI)(R9*1)
+	PREFETCH2(PREFETCHT0, ROW_AHEAD, SI, R9)
+	PREFETCH2(PREFETCHT0, ROW_AHEAD+64, SI, R9)
+	PREFETCH2(PREFETCHT1, ROW_FAR, SI, R9)
+	PREFETCH2(PREFETCHT1, ROW_FAR+64, SI, R9)
 	VBROADCASTSS (R8), Y8
 	VFMADD231PS (SI), Y8, Y0
 	VFMADD231PS 32(SI), Y8, Y1

@@ -2,6 +2,7 @@
 
 #include "textflag.h"
 #include "transpose_avx512_amd64.h"
+#include "rows_amd64.h"
 
 // Products with f32 weight panels for AVX-512 (panel.go): each output one
 // running FMA sum over p, 16 outputs to a register, a panel's 32 in two.
@@ -54,14 +55,10 @@
 	VZEROUPPER \
 	RET
 
-// PANEL_PREFETCH asks for the line ahead bytes past off of each of the
-// four panels.
-#define PANEL_PREFETCH(ahead) \
-	PREFETCHT0 ahead(SI); PREFETCHT0 ahead(SI)(R9*1); PREFETCHT0 ahead(SI)(R9*2); PREFETCHT0 ahead(SI)(R10*1)
-
-// PANEL_PREFETCH_L2 is PANEL_PREFETCH into L2 (PREFETCHT1).
-#define PANEL_PREFETCH_L2(ahead) \
-	PREFETCHT1 ahead(SI); PREFETCHT1 ahead(SI)(R9*1); PREFETCHT1 ahead(SI)(R9*2); PREFETCHT1 ahead(SI)(R10*1)
+// PANEL_PREFETCH asks for the line ahead bytes past each of the four
+// panels' position into L1; PANEL_PREFETCH_L2 into L2.
+#define PANEL_PREFETCH(ahead) PREFETCH4(PREFETCHT0, ahead, SI, R9, R10)
+#define PANEL_PREFETCH_L2(ahead) PREFETCH4(PREFETCHT1, ahead, SI, R9, R10)
 
 // Decode streams: a panel's next lines asked for this far ahead (bytes).
 // GemvModel f32 at two threads, against the rows' far kernels in the same

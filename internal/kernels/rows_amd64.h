@@ -32,6 +32,13 @@
 	MOVQ ldo+48(FP), R11 \
 	MOVBQZX add+56(FP), AX
 
+// PREFETCH4 asks (op: PREFETCHT0 into L1, PREFETCHT1 into L2) for the
+// line ahead bytes past each of four streams: base, base + s, base + 2·s
+// and base + s3 (s3 = 3·s). PREFETCH2 is the same for two streams.
+#define PREFETCH4(op, ahead, base, s, s3) \
+	op ahead(base); op ahead(base)(s*1); op ahead(base)(s*2); op ahead(base)(s3*1)
+#define PREFETCH2(op, ahead, base, s) op ahead(base); op ahead(base)(s*1)
+
 // FAR4_PREFETCH asks for the four rows of a far-rows kernel (at DI, stride
 // R8, R10 = 3·R8) ahead bytes ahead, into the next rows of each part,
 // which the next calls read. Left to the hardware, a loop this dense in
@@ -41,8 +48,7 @@
 // AVX2 f32 0.94–1.01 → 1.11–1.16 (gemv 51–57 → 60–65 GB/s), f16 0.78–0.91
 // → 0.94–1.06. 512 bytes ahead was no better than none. The best distance
 // was measured kernel by kernel (f16 and bf16 2 KiB, f32 1 KiB): see each.
-#define FAR4_PREFETCH(ahead) \
-	PREFETCHT0 ahead(DI); PREFETCHT0 ahead(DI)(R8*1); PREFETCHT0 ahead(DI)(R8*2); PREFETCHT0 ahead(DI)(R10*1)
+#define FAR4_PREFETCH(ahead) PREFETCH4(PREFETCHT0, ahead, DI, R8, R10)
 
 // ROWS_CHUNK starts a chunk of DX = min(CX, 768) columns (kChunk in
 // matmul.go): each chunk's sums are reduced and added to out in order,
@@ -115,7 +121,5 @@
 // rounds; median 1.05 at one thread, 1.08 at two); without it, it read
 // slower than the f32 decode kernels read the model.
 #define READ4_PREFETCH \
-	PREFETCHT0 4096(SI); PREFETCHT0 4160(SI); PREFETCHT0 4096(SI)(DX*1); PREFETCHT0 4160(SI)(DX*1) \
-	PREFETCHT0 4096(SI)(DX*2); PREFETCHT0 4160(SI)(DX*2); PREFETCHT0 4096(SI)(R8*1); PREFETCHT0 4160(SI)(R8*1) \
-	PREFETCHT1 8192(SI); PREFETCHT1 8256(SI); PREFETCHT1 8192(SI)(DX*1); PREFETCHT1 8256(SI)(DX*1) \
-	PREFETCHT1 8192(SI)(DX*2); PREFETCHT1 8256(SI)(DX*2); PREFETCHT1 8192(SI)(R8*1); PREFETCHT1 8256(SI)(R8*1)
+	PREFETCH4(PREFETCHT0, 4096, SI, DX, R8); PREFETCH4(PREFETCHT0, 4160, SI, DX, R8) \
+	PREFETCH4(PREFETCHT1, 8192, SI, DX, R8); PREFETCH4(PREFETCHT1, 8256, SI, DX, R8)
