@@ -39,10 +39,10 @@ func (a *app) benchCommand() *cobra.Command {
 decode speed (tokens/s over --gen-tokens after a one-token prompt), as llama-bench does, for
 each --threads value, over --repeat runs (min/median/max). Beside each result: the ceiling
 the hardware allows, from this machine's memory read bandwidth (decode streams every weight
-and its key/value cache once per token; the bandwidth is probed before and after each run,
-and each run is judged against the probes around it) and the peak multiply-add rate of the
-kernels in use (prefill: float32 FMAs, or int8 dot products for q8_0 on kernels that have
-them), both measured in the same run.
+and its key/value cache once per token) and the peak multiply-add rate of the kernels in use
+(prefill: float32 FMAs, or int8 dot products for q8_0 on kernels that have them). Both are
+probed before and after each run, and each run is judged against the probes around it: on a
+shared machine they move with the neighbours' load.
 Kernel figures: GEMM GFLOP/s and GEMV GB/s for GPT-2's matrix shapes.
 --random builds a model of a standard size with random weights: no download.`,
 		Example: `  gpt2 bench --random small
@@ -92,8 +92,11 @@ type benchRow struct {
 	// BandwidthRunsGBs are the decode test's probes: before each run and
 	// after the last. Run i is judged against the mean of probes i and i+1.
 	BandwidthRunsGBs []float64 `json:"bandwidth_runs_gbs,omitempty"`
-	Params           int64     `json:"params,omitempty"`
-	Runs             int       `json:"runs,omitempty"`
+	// PeakRunsGFLOPS are a prefill test's probes of the peak, as
+	// BandwidthRunsGBs are decode's; PeakGFLOPS is then their median.
+	PeakRunsGFLOPS []float64 `json:"peak_runs_gflops,omitempty"`
+	Params         int64     `json:"params,omitempty"`
+	Runs           int       `json:"runs,omitempty"`
 }
 
 func (o benchOptions) check() error {
@@ -160,13 +163,22 @@ func (a *app) runBench(ctx context.Context, o benchOptions) error {
 			r := base
 			r.Test = fmt.Sprintf("pp%d", n)
 			n = min(n, m.Config.NCtx)
-			if _, err := measure(ctx, &r, o.repeat, n, func() (time.Duration, error) { return timer.TimePrefill(n) }, nil); err != nil {
+			// The peak is probed around each run too: the core's rate moves
+			// with the neighbours' load as the bandwidth does.
+			probe := func() float64 {
+				p, _ := prefillPeak(v, ck, threads)
+				return p
+			}
+			peaks, err := measure(ctx, &r, o.repeat, n, func() (time.Duration, error) { return timer.TimePrefill(n) }, probe)
+			if err != nil {
 				m.Close()
 				return err
 			}
 			perToken := m.PrefillFlops(n) / float64(n)
-			r.CeilingTPS = peak / perToken
-			r.CeilingFraction = r.TPSMedian * perToken / peak
+			r.PeakRunsGFLOPS = scaled(peaks, 1e-9)
+			r.PeakGFLOPS = median(slices.Clone(r.PeakRunsGFLOPS))
+			r.CeilingTPS = r.PeakGFLOPS * 1e9 / perToken
+			r.CeilingFraction = runShares(r.TPSRuns, perToken, peaks)
 			r.GFLOPS = r.TPSMedian * perToken / 1e9
 			r.Ceiling = peakKind
 			rows = append(rows, r)
@@ -193,14 +205,10 @@ func (a *app) runBench(ctx context.Context, o benchOptions) error {
 				return err
 			}
 			perToken := float64(r.WeightBytes + r.CacheBytes)
-			var shares []float64
-			for i, tps := range r.TPSRuns {
-				shares = append(shares, tps*perToken/((bws[i]+bws[i+1])/2))
-			}
 			r.BandwidthRunsGBs = scaled(bws, 1e-9)
 			r.BandwidthGBs = median(slices.Clone(r.BandwidthRunsGBs))
 			r.CeilingTPS = r.BandwidthGBs * 1e9 / perToken
-			r.CeilingFraction = median(shares)
+			r.CeilingFraction = runShares(r.TPSRuns, perToken, bws)
 			r.GBs = r.TPSMedian * perToken / 1e9
 			r.Ceiling = "bandwidth"
 			rows = append(rows, r)
@@ -226,6 +234,18 @@ func (a *app) runBench(ctx context.Context, o benchOptions) error {
 		writeBenchTable(w, rows)
 	}
 	return w.Flush()
+}
+
+// runShares is the median of the runs' shares of their ceilings: run i
+// (tokens/s) needs perToken of what probes measure (bytes or operations a
+// second), and is judged against the mean of the probes before and after
+// it.
+func runShares(tps []float64, perToken float64, probes []float64) float64 {
+	var shares []float64
+	for i, t := range tps {
+		shares = append(shares, t*perToken/((probes[i]+probes[i+1])/2))
+	}
+	return median(shares)
 }
 
 // measure runs a test repeat times after a warm-up and fills in r's
@@ -417,18 +437,34 @@ func writeBenchTable(w io.Writer, rows []benchRow) {
 	for _, r := range rows {
 		if !seen[r.Threads] && r.TPSMedian > 0 {
 			seen[r.Threads] = true
-			peak := fmt.Sprintf("%.0f GFLOP/s", r.PeakGFLOPS)
+			gflops := prefillPeakMedian(rows, r.Threads, r.PeakGFLOPS)
+			peak := fmt.Sprintf("%.0f GFLOP/s", gflops)
 			if peakIsInt8(rows, r.Threads) {
-				peak = fmt.Sprintf("%.0f GOP/s of int8 dot products", r.PeakGFLOPS)
+				peak = fmt.Sprintf("%.0f GOP/s of int8 dot products", gflops)
 			}
 			fmt.Fprintf(w, "threads %d: memory read bandwidth %.1f GB/s, peak %s (%s)", r.Threads, r.BandwidthGBs, peak, r.Kernels)
 			if tg := decodeRow(rows, r.Threads); tg != nil {
-				fmt.Fprintf(w, "; decode ceiling = bandwidth / (%.0f MB of weights + %.1f MB of key/value cache per token), each run against the bandwidth probed around it",
+				fmt.Fprintf(w, "; decode ceiling = bandwidth / (%.0f MB of weights + %.1f MB of key/value cache per token)",
 					float64(tg.WeightBytes)/1e6, float64(tg.CacheBytes)/1e6)
 			}
-			fmt.Fprintln(w)
+			fmt.Fprintln(w, "; medians of the probes, each run judged against those around it")
 		}
 	}
+}
+
+// prefillPeakMedian is the median of the thread count's prefill probes of
+// the peak, or else def.
+func prefillPeakMedian(rows []benchRow, threads int, def float64) float64 {
+	var all []float64
+	for _, r := range rows {
+		if r.Threads == threads {
+			all = append(all, r.PeakRunsGFLOPS...)
+		}
+	}
+	if len(all) == 0 {
+		return def
+	}
+	return median(all)
 }
 
 // decodeRow is the decode test's row for the thread count, if there is one.

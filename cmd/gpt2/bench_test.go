@@ -38,10 +38,9 @@ func TestBenchJSON(t *testing.T) {
 			if len(row.TPSRuns) != row.Runs || !slices.Contains(row.TPSRuns, row.TPSMin) || !slices.Contains(row.TPSRuns, row.TPSMax) {
 				t.Fatalf("runs: %+v", row)
 			}
-			if strings.HasPrefix(row.Test, "pp") && math.Abs(row.CeilingFraction-row.TPSMedian/row.CeilingTPS) > 1e-9*row.CeilingFraction {
-				t.Fatalf("fraction is not median/ceiling: %+v", row)
-			}
-			if strings.HasPrefix(row.Test, "tg") {
+			if strings.HasPrefix(row.Test, "pp") {
+				checkPrefillCeiling(t, row)
+			} else {
 				checkDecodeCeiling(t, row)
 			}
 		case strings.HasPrefix(row.Test, "gemv"):
@@ -69,16 +68,40 @@ func TestBenchJSON(t *testing.T) {
 func checkDecodeCeiling(t *testing.T, row benchRow) {
 	t.Helper()
 	bws := row.BandwidthRunsGBs
-	if row.CacheBytes <= 0 || len(bws) != row.Runs+1 {
-		t.Fatalf("decode row without its cache bytes or probes: %+v", row)
+	if row.CacheBytes <= 0 || len(bws) != row.Runs+1 || row.PeakRunsGFLOPS != nil {
+		t.Fatalf("decode row without its cache bytes or probes, or with the peak's: %+v", row)
 	}
 	perToken := float64(row.WeightBytes+row.CacheBytes) / 1e9
 	if math.Abs(row.CeilingTPS*perToken-row.BandwidthGBs) > 1e-6*row.BandwidthGBs || row.BandwidthGBs != median(slices.Clone(bws)) {
 		t.Fatalf("decode ceiling is not the median probe / (weights + cache): %+v", row)
 	}
+	checkRunShares(t, row, perToken, bws)
+}
+
+// checkPrefillCeiling checks the same of a prefill row against its probes
+// of the peak: the ceiling is their median over the work a token takes
+// (GFLOPS / TPSMedian), the share the median of the runs'.
+func checkPrefillCeiling(t *testing.T, row benchRow) {
+	t.Helper()
+	peaks := row.PeakRunsGFLOPS
+	if len(peaks) != row.Runs+1 || row.BandwidthRunsGBs != nil {
+		t.Fatalf("prefill row without its probes of the peak, or with the bandwidth's: %+v", row)
+	}
+	perToken := row.GFLOPS / row.TPSMedian
+	if math.Abs(row.CeilingTPS*perToken-row.PeakGFLOPS) > 1e-6*row.PeakGFLOPS || row.PeakGFLOPS != median(slices.Clone(peaks)) {
+		t.Fatalf("prefill ceiling is not the median probe / work per token: %+v", row)
+	}
+	checkRunShares(t, row, perToken, peaks)
+}
+
+// checkRunShares checks that the row's share of its ceiling is the median
+// of its runs' shares, each run against the mean of the probes before and
+// after it.
+func checkRunShares(t *testing.T, row benchRow, perToken float64, probes []float64) {
+	t.Helper()
 	var shares []float64
 	for i, tps := range row.TPSRuns {
-		shares = append(shares, tps*perToken/((bws[i]+bws[i+1])/2))
+		shares = append(shares, tps*perToken/((probes[i]+probes[i+1])/2))
 	}
 	if want := median(shares); math.Abs(row.CeilingFraction-want) > 1e-9*want {
 		t.Fatalf("share of the ceiling %v, want the median of %v: %+v", row.CeilingFraction, shares, row)
