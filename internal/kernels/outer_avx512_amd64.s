@@ -169,7 +169,7 @@ o6add:
 // whose last columns are still empty. A decode step's attention over
 // all layers, cold, GPT-2 small, 60 alternate rounds (medians of the
 // ratios, one / two threads): position 20 (two vectors of four) 1.31× /
-// 1.15×, 72 (one) 1.11× / 1.11×, 128 (one) 1.06× / 1.04×; with three
+// 1.15×, 72 (one) 1.11× / 1.10×, 128 (one) 1.06× / 1.04×; with three
 // vectors 1.00–1.05×, as the fourth is the adjacent line that the
 // hardware fetches with the third anyway. (The same for AVX2's
 // 32-column kernel, whose nv = 1 skips only such a line: 0.94–1.01×.)
