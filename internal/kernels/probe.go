@@ -50,8 +50,15 @@ func PeakInt8(v *Variant, threads int) float64 {
 	return peak(v.Q8.DotLoop, threads)
 }
 
+// peakPass is how long each of a peak probe's three passes runs. bench
+// probes the peak around every prefill run, so the loop's rounds are
+// counted out for this time first rather than fixed: 4M rounds took 10 ms
+// a pass on the Intel machine, and 2 s under qemu, where they doubled the
+// arm64 test time of the command's bench tests.
+const peakPass = 10 * time.Millisecond
+
 func peak(loop func(iters int) int64, threads int) float64 {
-	const iters = 1 << 22
+	iters := peakRounds(loop)
 	best := 0.0
 	for pass := 0; pass < 3; pass++ {
 		var wg sync.WaitGroup
@@ -73,6 +80,23 @@ func peak(loop func(iters int) int64, threads int) float64 {
 		best = max(best, total/el)
 	}
 	return best
+}
+
+// peakRounds is how many rounds of loop take about peakPass on one
+// thread: rounds are quadrupled from 1024 until a run takes a tenth of
+// it, then scaled up.
+func peakRounds(loop func(iters int) int64) int {
+	const most = 1 << 28
+	iters := 1 << 10
+	for {
+		start := time.Now()
+		loop(iters)
+		el := time.Since(start)
+		if el >= peakPass/10 || iters >= most {
+			return int(min(most, max(1, float64(iters)*float64(peakPass)/float64(max(el, time.Microsecond)))))
+		}
+		iters *= 4
+	}
 }
 
 // readSumGeneric adds up the buffer as 64-bit words (len a multiple of 64).
