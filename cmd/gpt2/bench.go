@@ -149,10 +149,17 @@ func (a *app) runBench(ctx context.Context, o benchOptions) error {
 			return err
 		}
 		v := m.Kernels()
-		peak, peakKind := prefillPeak(v, ck, threads)
-		a.verbosef("threads %d: peak %.0f G/s %s (%s)", threads, peak/1e9, peakKind, v.Name)
+		peakKind := prefillPeakKind(v, ck)
+		// The peak is probed around each prefill run, as the bandwidth is
+		// around each decode run: the core's rate moves with the
+		// neighbours' load too.
+		probePeak := func() float64 {
+			p := prefillPeak(v, ck, threads)
+			a.verbosef("threads %d: peak %.0f G/s %s (%s)", threads, p/1e9, peakKind, v.Name)
+			return p
+		}
 		base := benchRow{Model: name, DType: dtypeName(ck), Threads: threads, Kernels: v.Name,
-			PeakGFLOPS: peak / 1e9, WeightBytes: m.WeightBytes(), Params: params(ck), Runs: o.repeat}
+			WeightBytes: m.WeightBytes(), Params: params(ck), Runs: o.repeat}
 		longest := o.genTokens + 1
 		for _, n := range o.promptTokens {
 			longest = max(longest, n)
@@ -163,13 +170,7 @@ func (a *app) runBench(ctx context.Context, o benchOptions) error {
 			r := base
 			r.Test = fmt.Sprintf("pp%d", n)
 			n = min(n, m.Config.NCtx)
-			// The peak is probed around each run too: the core's rate moves
-			// with the neighbours' load as the bandwidth does.
-			probe := func() float64 {
-				p, _ := prefillPeak(v, ck, threads)
-				return p
-			}
-			peaks, err := measure(ctx, &r, o.repeat, n, func() (time.Duration, error) { return timer.TimePrefill(n) }, probe)
+			peaks, err := measure(ctx, &r, o.repeat, n, func() (time.Duration, error) { return timer.TimePrefill(n) }, probePeak)
 			if err != nil {
 				m.Close()
 				return err
@@ -216,8 +217,17 @@ func (a *app) runBench(ctx context.Context, o benchOptions) error {
 		} else {
 			bw = kernels.Bandwidth(v, threads, o.bandwidthMiB<<20) / 1e9
 		}
+		// The rows without probes of the peak (decode's) show the prefill
+		// tests' median.
+		peak := prefillPeakMedian(rows[first:], threads, 0)
+		if peak == 0 {
+			peak = probePeak() / 1e9
+		}
 		for i := first; i < len(rows); i++ {
 			rows[i].BandwidthGBs = bw
+			if rows[i].PeakRunsGFLOPS == nil {
+				rows[i].PeakGFLOPS = peak
+			}
 		}
 		m.Close()
 		for _, kv := range variants {
@@ -367,14 +377,22 @@ func benchVariants(names []string) ([]*kernels.Variant, error) {
 	return out, nil
 }
 
-// prefillPeak is the arithmetic ceiling of prefill: the f32 FMA peak, or
-// for q8_0 weights on kernels with int8 dot products (whose matrix
-// products then run on those) the int8 peak.
-func prefillPeak(v *kernels.Variant, ck *checkpoint.Model, threads int) (float64, string) {
+// prefillPeakKind is what bounds prefill's arithmetic: "int8" dot products
+// for q8_0 weights on kernels that have them (whose matrix products then
+// run on those), else "fma", the f32 multiply-adds.
+func prefillPeakKind(v *kernels.Variant, ck *checkpoint.Model) string {
 	if weightType(ck).Kernel() == kernels.Q8_0 && v.Q8 != nil {
-		return kernels.PeakInt8(v, threads), "int8"
+		return "int8"
 	}
-	return kernels.PeakFlops(v, threads), "fma"
+	return "fma"
+}
+
+// prefillPeak measures the peak of prefillPeakKind's kind.
+func prefillPeak(v *kernels.Variant, ck *checkpoint.Model, threads int) float64 {
+	if prefillPeakKind(v, ck) == "int8" {
+		return kernels.PeakInt8(v, threads)
+	}
+	return kernels.PeakFlops(v, threads)
 }
 
 // peakIsInt8 reports whether the thread count's peak is the int8 one.
@@ -394,7 +412,7 @@ func kernelRows(base benchRow, v *kernels.Variant, ck *checkpoint.Model, threads
 	pool := kernels.NewPool(threads)
 	defer pool.Close()
 	bw := kernels.Bandwidth(v, threads, 256<<20)
-	peak, peakKind := prefillPeak(v, ck, threads)
+	peak, peakKind := prefillPeak(v, ck, threads), prefillPeakKind(v, ck)
 	var out []benchRow
 	for _, s := range []struct{ in, out int }{{768, 2304}, {768, 3072}, {3072, 768}, {768, 50257}} {
 		w := kernels.RandomMatrix(kt, s.out, s.in, 1)

@@ -148,8 +148,8 @@ o6add:
 	RET
 
 // ROW_STEP(loads, fmas) is one p of the row kernel: the row of b at SI
-// loaded (LOADn: its first n vectors into Z0..), a[p] broadcast into Z4
-// and multiplied in (FMASn: into Z16..), the next p.
+// loaded (LOADSn: its first n vectors into Z0..), a[p] broadcast into Z4
+// and multiplied in (FMASn: into Z16..; all four are FMA4's), the next p.
 #define ROW_STEP(loads, fmas) \
 	loads; VBROADCASTSS (R8), Z4; fmas; ADDQ BX, SI; ADDQ $4, R8
 
@@ -160,7 +160,6 @@ o6add:
 #define FMAS1 VFMADD231PS Z0, Z4, Z16
 #define FMAS2 FMAS1; VFMADD231PS Z1, Z4, Z17
 #define FMAS3 FMAS2; VFMADD231PS Z2, Z4, Z18
-#define FMAS4 FMAS3; VFMADD231PS Z3, Z4, Z19
 
 // func outer1x64AVX512(k int, a *float32, b *float32, ldb int, c *float32, nv int, add bool)
 //
@@ -186,7 +185,7 @@ TEXT ·outer1x64AVX512(SB), NOSPLIT, $0-49
 	JLT  o1narrow
 	JEQ  o1loop3
 o1loop4:
-	ROW_STEP(LOADS4, FMAS4)
+	ROW_STEP(LOADS4, FMA4(Z4, Z16, Z17, Z18, Z19))
 	DECQ CX
 	JNZ  o1loop4
 	JMP  o1store

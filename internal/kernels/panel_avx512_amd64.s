@@ -82,9 +82,9 @@
 // ROW_FAR16: the f16 and bf16 kernels also ask for each panel's line this
 // far ahead into L2 (PREFETCHT1), so that more lines are on their way
 // than the T0 prefetches alone keep in flight. ReadModel f16, gemv/read
-// (against the probe without prefetches), alternating runs: T0 alone 0.90–0.96; with T1 at 4 KiB 0.99–1.01,
-// 6 KiB 0.97–1.03, 8 KiB 0.97–1.01, 12 KiB 0.97–1.00 (T2 at 6 KiB
-// 0.99–1.02). Without the conversion's work (the same bytes read as f32,
+// (against the probe without prefetches), alternating runs: T0 alone
+// 0.90–0.96; with T1 at 4 KiB 0.99–1.01, 6 KiB 0.97–1.03, 8 KiB
+// 0.97–1.01, 12 KiB 0.97–1.00 (T2 at 6 KiB 0.99–1.02). Without the conversion's work (the same bytes read as f32,
 // T0 alone) it read 0.96–0.97.
 #define ROW_FAR16 4096
 
