@@ -302,6 +302,7 @@ func TestMatMul(t *testing.T) {
 		{1, 1, 32}, {1, 7, 64}, {3, 17, 96}, {4, 16, 32}, {5, 33, 768}, {13, 65, 64}, {17, 130, 160}, {64, 96, 768}, {2, 50257, 64},
 		{1, 40, 3072}, {3, 33, 1600}, {6, 20, 3072}, {17, 48, 1536},
 		{1, 40, 100}, {2, 19, 100}, // columns past the last whole block (not q8_0)
+		{1, 293, 64}, // decode on panels: two calls of four, then one panel and a part
 	}
 	for _, v := range append(Variants(), withQ8, withPan) {
 		for _, typ := range allTypes {
