@@ -356,27 +356,26 @@ type panRowJob struct {
 // Run computes calls [lo, hi): call i < quads is panels i, i+quads,
 // i+2·quads and i+3·quads; call quads+r is panel 4·quads+r alone.
 func (j *panRowJob) Run(worker, lo, hi int) {
-	k := j.w.Cols
+	k, n := j.w.Cols, j.w.Rows
 	row, psize, e := j.pk.Row[j.w.Type], j.w.panelSize(), j.edge[worker]
-	for i := lo; i < min(hi, j.quads); i++ {
+	end := min(hi, j.quads)
+	for i := lo; i < end; i++ {
 		row(k, &j.x[0], &j.w.Panels[i*psize], j.quads*psize, &e[0])
 		for s := range 4 {
-			j.store(e[s*PanelWidth:(s+1)*PanelWidth], i+s*j.quads)
+			q := i + s*j.quads
+			copy(j.dst[q*PanelWidth:(q+1)*PanelWidth], e[s*PanelWidth:(s+1)*PanelWidth])
 		}
+	}
+	for s := 0; lo < end && s < 4; s++ {
+		addBias(j.axpy, j.dst, 0, 1, j.bias, (lo+s*j.quads)*PanelWidth, (end+s*j.quads)*PanelWidth)
 	}
 	// Panels past the runs: the kernel reads each one four times (ldb 0).
 	for i := max(lo, j.quads); i < hi; i++ {
 		q := 4*j.quads + i - j.quads
 		row(k, &j.x[0], &j.w.Panels[q*psize], 0, &e[0])
-		j.store(e[:PanelWidth], q)
+		copy(j.dst[q*PanelWidth:min((q+1)*PanelWidth, n)], e)
+		addBias(j.axpy, j.dst, 0, 1, j.bias, q*PanelWidth, min((q+1)*PanelWidth, n))
 	}
-}
-
-// store writes panel q's sums (and biases) to its outputs.
-func (j *panRowJob) store(sums []float32, q int) {
-	lo, hi := q*PanelWidth, min((q+1)*PanelWidth, j.w.Rows)
-	copy(j.dst[lo:hi], sums)
-	addBias(j.axpy, j.dst, 0, 1, j.bias, lo, hi)
 }
 
 // mulPanels is Mul for a matrix prepared as panels.
