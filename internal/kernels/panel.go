@@ -338,43 +338,52 @@ const panelGroupBytes = 512 << 10
 // panel of the same call, already read. So the matrix's first 4·quads
 // panels are read as four runs of quads panels: call i takes panel i of
 // each run, and a thread's calls, in order, continue its four streams
-// from one call to the next (as streamJob reads q8_0 panels). Decode steps at positions 0–127 (GPT-2
-// small), alternate rounds in one process, median new/old speed: f16
-// 1.024 and 1.034 at one thread, 1.018 and 1.015 at two; f32 1.024 and
-// 1.010.
+// from one call to the next (as streamJob reads q8_0 panels). Decode
+// steps at positions 0–127 (GPT-2 small), alternate rounds in one
+// process, median new/old speed: f16 1.024 and 1.034 at one thread, 1.018
+// and 1.015 at two; f32 1.024 and 1.010.
 type panRowJob struct {
-	pk    *PanelKernels
-	w     Matrix
-	x     []float32
-	dst   []float32
-	bias  []float32
-	axpy  func(y []float32, alpha float32, x []float32)
-	edge  [][]float32
-	quads int // calls of four panels; the panels after them go one by one
+	pk   *PanelKernels
+	w    Matrix
+	x    []float32
+	dst  []float32
+	bias []float32
+	axpy func(y []float32, alpha float32, x []float32)
+	edge [][]float32
 }
+
+// quads is the calls of four panels, one from each run; only whole panels
+// go in the runs (the last, padded one has fewer outputs).
+func (j *panRowJob) quads() int { return j.w.Rows / PanelWidth / 4 }
+
+// calls is the job's index count: the quads, then each panel past the
+// runs alone.
+func (j *panRowJob) calls() int { return j.w.panelCount() - 3*j.quads() }
 
 // Run computes calls [lo, hi): call i < quads is panels i, i+quads,
 // i+2·quads and i+3·quads; call quads+r is panel 4·quads+r alone.
 func (j *panRowJob) Run(worker, lo, hi int) {
-	k, n := j.w.Cols, j.w.Rows
+	k, n, quads := j.w.Cols, j.w.Rows, j.quads()
 	row, psize, e := j.pk.Row[j.w.Type], j.w.panelSize(), j.edge[worker]
-	end := min(hi, j.quads)
+	end := min(hi, quads)
 	for i := lo; i < end; i++ {
-		row(k, &j.x[0], &j.w.Panels[i*psize], j.quads*psize, &e[0])
+		row(k, &j.x[0], &j.w.Panels[i*psize], quads*psize, &e[0])
 		for s := range 4 {
-			q := i + s*j.quads
+			q := i + s*quads
 			copy(j.dst[q*PanelWidth:(q+1)*PanelWidth], e[s*PanelWidth:(s+1)*PanelWidth])
 		}
 	}
 	for s := 0; lo < end && s < 4; s++ {
-		addBias(j.axpy, j.dst, 0, 1, j.bias, (lo+s*j.quads)*PanelWidth, (end+s*j.quads)*PanelWidth)
+		addBias(j.axpy, j.dst, 0, 1, j.bias, (lo+s*quads)*PanelWidth, (end+s*quads)*PanelWidth)
 	}
 	// Panels past the runs: the kernel reads each one four times (ldb 0).
-	for i := max(lo, j.quads); i < hi; i++ {
-		q := 4*j.quads + i - j.quads
+	first, last := 3*quads+max(lo, quads), 3*quads+hi
+	for q := first; q < last; q++ {
 		row(k, &j.x[0], &j.w.Panels[q*psize], 0, &e[0])
 		copy(j.dst[q*PanelWidth:min((q+1)*PanelWidth, n)], e)
-		addBias(j.axpy, j.dst, 0, 1, j.bias, q*PanelWidth, min((q+1)*PanelWidth, n))
+	}
+	if first < last {
+		addBias(j.axpy, j.dst, 0, 1, j.bias, first*PanelWidth, min(last*PanelWidth, n))
 	}
 }
 
@@ -386,10 +395,7 @@ func (m *MatMul) mulPanels(dst, x []float32, w Matrix, bias []float32, rows int)
 	if rows == 1 {
 		j := &m.panRow
 		j.pk, j.w, j.x, j.dst, j.bias, j.axpy = pk, w, x, dst, bias, m.v.Axpy
-		// Only whole panels go in the runs: the last, padded one has
-		// fewer outputs.
-		j.quads = w.Rows / PanelWidth / 4
-		m.pool.Run(j.quads+w.panelCount()-4*j.quads, 1, j)
+		m.pool.Run(j.calls(), 1, j)
 		j.w, j.x, j.dst, j.bias = Matrix{}, nil, nil, nil
 		return
 	}

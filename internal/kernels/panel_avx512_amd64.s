@@ -84,8 +84,9 @@
 // than the T0 prefetches alone keep in flight. ReadModel f16, gemv/read
 // (against the probe without prefetches), alternating runs: T0 alone
 // 0.90–0.96; with T1 at 4 KiB 0.99–1.01, 6 KiB 0.97–1.03, 8 KiB
-// 0.97–1.01, 12 KiB 0.97–1.00 (T2 at 6 KiB 0.99–1.02). Without the conversion's work (the same bytes read as f32,
-// T0 alone) it read 0.96–0.97.
+// 0.97–1.01, 12 KiB 0.97–1.00 (T2 at 6 KiB 0.99–1.02). Without the
+// conversion's work (the same bytes read as f32, T0 alone) it read
+// 0.96–0.97.
 #define ROW_FAR16 4096
 
 // WIDE2 adds x[p] (Z0) times a row of 32 weights widened into Z1, Z2 by
